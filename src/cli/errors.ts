@@ -1,0 +1,4 @@
+/** An error the CLI reports as one line (no stack trace) before exiting non-zero. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

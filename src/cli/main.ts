@@ -1,0 +1,33 @@
+/** The `hardneg` command line. Errors print one line and exit with status 1. */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { benchCommand } from './bench.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('hardneg')
+    .description('contrastive representation learning with hard negatives (MoCHi, SCHaNe, MoCo, SupCon, …)')
+    .version(packageVersion(), '-V, --version')
+    .option('--backend <name>', 'tensorflow | wasm | cpu (default: HARDNEG_BACKEND, else the best available)')
+    .showHelpAfterError('(run hardneg --help for usage)')
+    .exitOverride();
+  program.addCommand(benchCommand());
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander already printed its message
+    console.error(`hardneg: error: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,23 @@
+/** Parsers for numeric command-line options: a bad value is a one-line error naming the option. */
+import { InvalidArgumentError } from 'commander';
+
+export function positiveInt(value: string, name = 'value'): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+export function nonNegativeInt(value: string, name = 'value'): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be an integer >= 0, got '${value}'`);
+  return n;
+}
+
+/** Parses `N,s,s'` (MoCHi's three integers). */
+export function intTriple(value: string): [number, number, number] {
+  const parts = value.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 0)) {
+    throw new InvalidArgumentError(`expected three integers N,s,s' (e.g. 256,128,64), got '${value}'`);
+  }
+  return parts as [number, number, number];
+}

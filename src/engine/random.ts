@@ -1,0 +1,108 @@
+/**
+ * Seeded randomness. Every random choice hardneg makes (initial weights, shuffles, augmentations,
+ * MoCHi draws, queue initialisation) takes an `Rng`, or the process-wide one set by `seed(n)`,
+ * so a run repeats bit-for-bit on one backend.
+ *
+ * The generator is xoshiro128** (Blackman & Vigna), seeded through splitmix32.
+ */
+export class Rng {
+  private s: Uint32Array;
+
+  constructor(seed: number) {
+    if (!Number.isFinite(seed)) throw new Error(`seed: expected a finite number, got ${seed}`);
+    this.s = new Uint32Array(4);
+    let x = Math.trunc(seed) >>> 0;
+    for (let i = 0; i < 4; i++) {
+      // splitmix32
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+    }
+  }
+
+  /** Next raw 32-bit output. */
+  nextUint32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+    const t = (s[1] << 9) >>> 0;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1). */
+  uniform(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    if (!(Number.isInteger(n) && n > 0)) throw new Error(`Rng.int: expected a positive integer, got ${n}`);
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Standard normal (Box–Muller). */
+  normal(): number {
+    const u = 1 - this.uniform();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
+  }
+
+  /** `n` uniform draws in [lo, hi). */
+  uniformArray(n: number, lo = 0, hi = 1): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * this.uniform();
+    return out;
+  }
+
+  /** `n` normal draws with the given mean and standard deviation. */
+  normalArray(n: number, mean = 0, std = 1): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = mean + std * this.normal();
+    return out;
+  }
+
+  /** `n` integers uniform in [0, max). */
+  intArray(n: number, max: number): Int32Array {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.int(max);
+    return out;
+  }
+
+  /** A permutation of 0..n−1 (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [p[i], p[j]] = [p[j], p[i]];
+    }
+    return p;
+  }
+
+  /** An independent generator derived from this one (for a sub-task that must not shift the parent's stream). */
+  fork(): Rng {
+    return new Rng(this.nextUint32());
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+let processRng = new Rng(0);
+
+/** Seeds the process-wide generator used when a function is given no `rng`. */
+export function seed(n: number): void {
+  processRng = new Rng(n);
+}
+
+/** The process-wide generator (see `seed`). */
+export function defaultRng(): Rng {
+  return processRng;
+}

@@ -1,0 +1,60 @@
+/** Test helpers: running the same computation on two backends, and comparing numbers. */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../src/engine/backend.js';
+import { Rng } from '../src/engine/random.js';
+
+/** Initialises the engine (wasm with its fixes) once per test file. */
+export async function setup(backend = 'wasm'): Promise<void> {
+  await initEngine({ backend });
+}
+
+/** Runs `f` with `backend` active and returns the flattened values of its result(s). */
+export async function on(backend: string, f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  const previous = tf.getBackend();
+  await tf.setBackend(backend);
+  try {
+    const out = tf.tidy(f);
+    const list = Array.isArray(out) ? out : [out];
+    const values = list.map((t) => Float32Array.from(t.dataSync()));
+    tf.dispose(list);
+    return values;
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
+
+/** max |a − b| / max(max |b|, 1e-12). */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  assert.equal(actual.length, expected.length, 'length mismatch');
+  let diff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < actual.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return Number.isNaN(diff) ? Infinity : diff / scale;
+}
+
+export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4, what = 'values'): void {
+  const err = relativeError(actual, expected);
+  assert.ok(err <= tol, `${what}: relative error ${err.toExponential(2)} > ${tol}`);
+}
+
+/** Seeded normal values. */
+export function randn(rng: Rng, n: number): Float32Array {
+  return rng.normalArray(n);
+}
+
+/** Median wall time of `f` in ms (after one warm-up call). */
+export function medianMs(f: () => void, runs = 5): number {
+  f();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[runs >> 1];
+}
