@@ -31,7 +31,9 @@ export function benchCommand(): Command {
     .option('--mochi <N,s,sPrime>', "add MoCHi mixing with N hardest, s and s' synthetic negatives", intTriple)
     .option('--json', 'end with one JSON line')
     .action(async (flags: MocoStepFlags, cmd: Command) => {
-      if (flags.mochi !== undefined) throw new UsageError('--mochi: MoCHi mixing is not available yet (issue 4)');
+      if (flags.mochi !== undefined && flags.mochi[0] > flags.queue) {
+        throw new UsageError(`--mochi: N (${flags.mochi[0]}) must be <= --queue (${flags.queue})`);
+      }
       const engine = await startEngine(cmd.optsWithGlobals<GlobalOptions>());
       const bar = progressBar(flags.warmup + flags.steps, 'moco-step');
       const result = benchMocoStep(flags, (done) => bar.update(done));
@@ -44,9 +46,10 @@ export function benchCommand(): Command {
         batch: flags.batch,
         queue: flags.queue,
         dim: flags.dim,
+        ...(flags.mochi ? { mochi: flags.mochi.join(',') } : {}),
       };
       console.log(
-        `moco-step: ${summary.ms_per_step} ms/step (median of ${flags.steps}; B=${flags.batch} K=${flags.queue} D=${flags.dim}; ${engine.backend})`,
+        `moco-step${flags.mochi ? ` + MoCHi(${flags.mochi.join(',')})` : ''}: ${summary.ms_per_step} ms/step (median of ${flags.steps}; B=${flags.batch} K=${flags.queue} D=${flags.dim}; ${engine.backend})`,
       );
       if (flags.json) console.log(JSON.stringify(summary));
     });

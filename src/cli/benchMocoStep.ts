@@ -19,6 +19,8 @@ export interface MocoBenchOptions {
   steps: number;
   warmup: number;
   seed: number;
+  /** MoCHi (N, s, s′), or none. */
+  mochi?: [number, number, number];
 }
 
 export interface MocoBenchResult {
@@ -47,6 +49,7 @@ export function benchMocoStep(o: MocoBenchOptions, onStep?: (done: number, total
     optimizer: tf.train.momentum(0.03, 0.9),
     momentum: 0.99,
     temperature: 0.2,
+    mochi: o.mochi === undefined ? undefined : { N: o.mochi[0], s: o.mochi[1], sPrime: o.mochi[2], rng: rng.fork() },
   };
   const fill = tf.tidy(() => l2Normalize(tf.tensor2d(rng.normalArray(o.queue * o.dim), [o.queue, o.dim])));
   state.queue.enqueue(fill);

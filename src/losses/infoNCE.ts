@@ -67,11 +67,14 @@ export function infoNCE(query: tf.Tensor2D, positive: tf.Tensor2D, options: Info
   });
 }
 
+/** Extra logit blocks `[B, *]` (already divided by τ) computed from the queue logits `neg = q·Nᵀ/τ` and `qs = q/τ`. */
+export type ExtraLogits = (neg: tf.Tensor2D, qs: tf.Tensor2D) => tf.Tensor2D[];
+
 /**
  * The MoCo loss on prepared inputs: `q` `[B, D]` (normalised), `k` `[B, D]` (normalised,
  * constant), the queue `negatives` `[K, D]` and the same transposed, `negativesT` `[D, K]`
- * (constants; both layouts so that neither pass needs a transposed product). Extra logit blocks
- * `[B, *]` (already divided by τ), such as MoCHi's synthetic negatives, join the denominator.
+ * (constants; both layouts so that neither pass needs a transposed product). `extra` adds logit
+ * blocks to the denominator, such as MoCHi's synthetic negatives.
  */
 export function queueInfoNCE(
   q: tf.Tensor2D,
@@ -79,12 +82,12 @@ export function queueInfoNCE(
   negatives: tf.Tensor2D,
   negativesT: tf.Tensor2D,
   temperature: number,
-  extraLogits: tf.Tensor2D[] = [],
+  extra?: ExtraLogits,
 ): tf.Scalar {
   return tf.tidy(() => {
     const qs = tf.div(q, temperature) as tf.Tensor2D;
     const pos = tf.sum(tf.mul(qs, k), 1, true) as tf.Tensor2D;
     const neg = constantProduct(qs, negativesT, negatives);
-    return contrastiveCrossEntropy(pos, [neg, ...extraLogits]);
+    return contrastiveCrossEntropy(pos, [neg, ...(extra?.(neg, qs) ?? [])]);
   });
 }

@@ -3,8 +3,8 @@
  *
  * 1. momentum update of the key encoder, θ_k ← m·θ_k + (1 − m)·θ_q;
  * 2. keys k = normalise(f_k(x_k)), no gradient;
- * 3. queries q = normalise(f_q(x_q)); InfoNCE over [q·k, q·queue] / τ (target 0);
- *    backward and an optimizer step on θ_q;
+ * 3. queries q = normalise(f_q(x_q)); InfoNCE over [q·k, q·queue] / τ (target 0), plus
+ *    MoCHi's synthetic negatives when `mochi` is set; backward and an optimizer step on θ_q;
  * 4. the keys enter the queue (oldest out).
  *
  * Shapes: xq, xk `[B, …input]`; the encoders map to `[B, D]`; the queue holds `[K, D]`.
@@ -13,6 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import { momentumUpdate } from '../models/momentumEncoder.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { queueInfoNCE } from '../losses/infoNCE.js';
+import { mochiExtraLogits } from '../losses/mochiLoss.js';
+import type { Rng } from '../engine/random.js';
+import type { MochiConfig } from '../negatives/mochi.js';
 import type { MemoryQueue } from '../negatives/memoryQueue.js';
 
 export interface MocoState {
@@ -24,11 +27,14 @@ export interface MocoState {
   momentum: number;
   /** τ (MoCo v2: 0.2). */
   temperature: number;
+  /** MoCHi mixing (logit-space path), applied once the queue holds at least N keys. */
+  mochi?: MochiConfig & { rng: Rng };
 }
 
 /** Runs one step on a batch of two views; returns the loss. */
 export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor): number {
-  const { queryEncoder, keyEncoder, queue, optimizer, momentum, temperature } = state;
+  const { queryEncoder, keyEncoder, queue, optimizer, momentum, temperature, mochi } = state;
+  const mixing = mochi !== undefined && queue.filled >= mochi.N;
   momentumUpdate(keyEncoder, queryEncoder, momentum);
   const keys = tf.tidy(() => l2Normalize(keyEncoder.apply(xk, { training: true }) as tf.Tensor2D));
   const negatives = queue.keys();
@@ -37,7 +43,8 @@ export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor): number
   const loss = optimizer.minimize(
     () => {
       const q = l2Normalize(queryEncoder.apply(xq, { training: true }) as tf.Tensor2D);
-      return queueInfoNCE(q, keys, negatives, negativesT, temperature);
+      const extra = mixing ? mochiExtraLogits(mochi, q, negatives, queue.keyValues(), temperature, 'logits', mochi.rng) : undefined;
+      return queueInfoNCE(q, keys, negatives, negativesT, temperature, extra);
     },
     true,
     varList,

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../../src/engine/random.js';
+import { hardestIndices, hardestIndicesIn } from '../../src/negatives/hardest.js';
+
+/** Brute force: sort each row by score desc, index asc. */
+function bruteForce(s: Float32Array, B: number, K: number, N: number): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < B; b++) {
+    out.push(...[...Array(K).keys()].sort((x, y) => s[b * K + y] - s[b * K + x] || x - y).slice(0, N));
+  }
+  return out;
+}
+
+test('equals a full sort on random rows (with and without a known range), N from 1 to K', () => {
+  const rng = new Rng(31);
+  for (const [B, K, N] of [[3, 50, 1], [4, 300, 17], [2, 64, 64], [5, 1000, 128]]) {
+    const s = rng.normalArray(B * K, 0, 0.3);
+    assert.deepEqual([...hardestIndices(s, B, K, N)], bruteForce(s, B, K, N));
+    assert.deepEqual([...hardestIndicesIn(s, B, K, N, [-5, 5])], bruteForce(s, B, K, N));
+    assert.deepEqual([...hardestIndicesIn(s, B, K, N, [-0.1, 0.1])], bruteForce(s, B, K, N)); // range too narrow: still exact
+  }
+});
+
+test('ties go to the lower index, including many equal scores and constant rows', () => {
+  const rng = new Rng(32);
+  const s = Float32Array.from({ length: 2 * 400 }, () => rng.int(5) / 4); // only 5 distinct values
+  assert.deepEqual([...hardestIndices(s, 2, 400, 90)], bruteForce(s, 2, 400, 90));
+  assert.deepEqual([...hardestIndices(new Float32Array(10), 1, 10, 4)], [0, 1, 2, 3]);
+  assert.deepEqual([...hardestIndices(Float32Array.from([-1, 5, 5, -3]), 1, 4, 3)], [1, 2, 0]);
+});
+
+test('bad N is an error', () => {
+  assert.throws(() => hardestIndices(new Float32Array(4), 1, 4, 5), /N must be an integer in \[1, 4\], got 5/);
+});
