@@ -2,15 +2,15 @@
  * The N hardest negatives per query: indices of the N largest scores of each row, ordered by
  * score descending, ties broken by the lower index (MoCHi's ranking rule in `algorithms.md`).
  *
- * Runs on host values (row-major `[B, K]`), per row in O(K + M log M): a histogram of the row's
- * range finds the bin holding the N-th score, the M ≥ N scores from that bin up are encoded as
- * float64 keys `rank(value desc) · 2^17 + index` and sorted natively. Several times faster than
- * `tf.topk` on the wasm backend at MoCHi's sizes (B = 256, K = 4096, N = 256).
+ * Runs on host values (row-major `[B, K]`) in O(K) per row plus a little: a histogram of the
+ * row's range finds the bin holding the N-th score; the scores from that bin up are bucketed by
+ * bin (a counting sort, stable in index order), and each bucket is insertion-sorted by score,
+ * which keeps equal scores in index order. Several times faster than `tf.topk` on the wasm
+ * backend at MoCHi's sizes (B = 256, K = 4096, N = 256).
  *
- * Shapes: scores `[B, K]` (K <= 131,072) → indices `[B, N]` (Int32Array, row-major).
+ * Shapes: scores `[B, K]` → indices `[B, N]` (Int32Array, row-major).
  */
 const BINS = 1024;
-const INDEX_SPAN = 131072; // 2^17: room for the queue index in the low bits of a key
 
 export function hardestIndices(scores: Float32Array, B: number, K: number, N: number): Int32Array {
   return hardestIndicesIn(scores, B, K, N);
@@ -23,57 +23,69 @@ export function hardestIndices(scores: Float32Array, B: number, K: number, N: nu
  */
 export function hardestIndicesIn(scores: Float32Array, B: number, K: number, N: number, range?: [number, number]): Int32Array {
   if (!(Number.isInteger(N) && N >= 1 && N <= K)) throw new Error(`hardestIndices: N must be an integer in [1, ${K}], got ${N}`);
-  if (K > INDEX_SPAN) throw new Error(`hardestIndices: at most ${INDEX_SPAN} candidates per row, got ${K}`);
   if (scores.length !== B * K) throw new Error(`hardestIndices: expected ${B}×${K} scores, got ${scores.length}`);
   const out = new Int32Array(B * N);
   const counts = new Int32Array(BINS);
-  let keys = new Float64Array(Math.max(2 * N, 64));
+  const next = new Int32Array(BINS);
+  const values = new Float32Array(K);
+  const indices = new Int32Array(K);
   for (let b = 0; b < B; b++) {
     const off = b * K;
-    let [lo, hi] = range ?? [Infinity, -Infinity];
-    if (range === undefined) {
-      for (let k = 0; k < K; k++) {
-        const v = scores[off + k];
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-    }
+    const lo = range !== undefined ? range[0] : rowMin(scores, off, K);
+    const hi = range !== undefined ? range[1] : rowMax(scores, off, K);
     const scale = hi > lo ? (BINS - 1) / (hi - lo) : 0;
     counts.fill(0);
-    for (let k = 0; k < K; k++) {
-      const x = ((scores[off + k] - lo) * scale) | 0;
-      counts[x < 0 ? 0 : x >= BINS ? BINS - 1 : x]++;
-    }
+    for (let k = off, end = off + K; k < end; k++) counts[binOf(scores[k], lo, scale)]++;
+    // Bucket starts, from the highest bin down to the one that holds the N-th score.
     let top = BINS - 1;
-    for (let seen = counts[top]; seen < N; seen += counts[top]) top--;
-    let m = 0;
+    let filled = 0;
+    for (; ; top--) {
+      next[top] = filled;
+      filled += counts[top];
+      if (filled >= N) break;
+    }
     for (let k = 0; k < K; k++) {
       const v = scores[off + k];
-      const x = ((v - lo) * scale) | 0;
-      if ((x < 0 ? 0 : x >= BINS ? BINS - 1 : x) >= top) {
-        if (m === keys.length) keys = grow(keys);
-        keys[m++] = descendingRank(v) * INDEX_SPAN + k;
+      const x = binOf(v, lo, scale);
+      if (x >= top) {
+        const p = next[x]++;
+        values[p] = v;
+        indices[p] = k;
       }
     }
-    const sorted = keys.subarray(0, m).sort();
-    for (let t = 0; t < N; t++) out[off / K * N + t] = sorted[t] % INDEX_SPAN;
+    // Sort each bucket by score, descending; strict comparison keeps ties in index order.
+    for (let x = BINS - 1, startAt = 0; x >= top; startAt += counts[x], x--) {
+      for (let p = startAt + 1, end = startAt + counts[x]; p < end; p++) {
+        const v = values[p];
+        const i = indices[p];
+        let q = p - 1;
+        for (; q >= startAt && values[q] < v; q--) {
+          values[q + 1] = values[q];
+          indices[q + 1] = indices[q];
+        }
+        values[q + 1] = v;
+        indices[q + 1] = i;
+      }
+    }
+    out.set(indices.subarray(0, N), b * N);
   }
   return out;
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** 0 for +Inf … 2^32 − 1 for −Inf: an integer that increases as the float32 value decreases. */
-function descendingRank(v: number): number {
-  f32[0] = v;
-  const bits = u32[0];
-  const ascending = bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
-  return 0xffffffff - ascending;
+/** Bin of score v, clamped into [0, BINS). */
+function binOf(v: number, lo: number, scale: number): number {
+  const x = ((v - lo) * scale) | 0;
+  return x < 0 ? 0 : x >= BINS ? BINS - 1 : x;
 }
 
-function grow(a: Float64Array): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
+function rowMin(a: Float32Array, off: number, K: number): number {
+  let m = Infinity;
+  for (let k = off, end = off + K; k < end; k++) if (a[k] < m) m = a[k];
+  return m;
+}
+
+function rowMax(a: Float32Array, off: number, K: number): number {
+  let m = -Infinity;
+  for (let k = off, end = off + K; k < end; k++) if (a[k] > m) m = a[k];
+  return m;
 }

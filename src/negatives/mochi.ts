@@ -112,48 +112,48 @@ function ownerRows(B: number, n: number): tf.Tensor1D {
   return tf.tensor1d(rows, 'int32');
 }
 
-/** Flat offsets b·K + row into a `[B·K]` view of the logits. */
-function flatOffsets(rows: Int32Array, K: number, n: number): tf.Tensor1D {
-  const out = new Int32Array(rows.length);
-  for (let x = 0; x < rows.length; x++) out[x] = Math.floor(x / n) * K + rows[x];
-  return tf.tensor1d(out, 'int32');
-}
-
 /**
  * Logit-space synthetic logits `[B, s + s′]` from the query's queue logits `neg` `[B, K]`
- * (= scale·q·n, differentiable in q) and `qScaled` = scale·q `[B, D]`, q unit.
+ * (= scale·q·n, differentiable in q) and `qScaled` = scale·q `[B, D]`, q unit. The a, b and d
+ * logits come from ONE gather, so the backward pass scatters into `[B, K]` once.
  */
 export function mochiLogitsFast(plan: MochiPlan, neg: tf.Tensor2D, qScaled: tf.Tensor2D, q: tf.Tensor2D): tf.Tensor2D {
   const { B, K, s, sPrime, draws } = plan;
+  const [nS, nP] = [B * s, B * sPrime];
+  const offsets = new Int32Array(2 * nS + nP);
+  const wA = new Float32Array(nS); // weight of a = q·n_i
+  const wB = new Float32Array(nS); // weight of b = q·n_j
+  for (let x = 0; x < nS; x++) {
+    const a = draws.alpha[x];
+    const norm = Math.max(Math.sqrt(a * a + (1 - a) * (1 - a) + 2 * a * (1 - a) * plan.c[x]), 1e-12);
+    wA[x] = a / norm;
+    wB[x] = (1 - a) / norm;
+    const row = Math.floor(x / s) * K;
+    offsets[x] = row + plan.rowI[x];
+    offsets[nS + x] = row + plan.rowJ[x];
+  }
+  const wQ = new Float32Array(nP); // weight of q·q̂
+  const wD = new Float32Array(nP); // weight of d = q·n_k
+  for (let x = 0; x < nP; x++) {
+    const be = draws.beta[x];
+    const norm = Math.max(Math.sqrt(be * be + (1 - be) * (1 - be) + 2 * be * (1 - be) * plan.d[x]), 1e-12);
+    wQ[x] = be / norm;
+    wD[x] = (1 - be) / norm;
+    offsets[2 * nS + x] = Math.floor(x / sPrime) * K + plan.rowK[x];
+  }
   return tf.tidy(() => {
-    const flat = tf.reshape(neg, [B * K]);
+    const picked = tf.gather(tf.reshape(neg, [B * K]), tf.tensor1d(offsets, 'int32'));
     const parts: tf.Tensor2D[] = [];
     if (s > 0) {
-      const wa = new Float32Array(B * s);
-      const wb = new Float32Array(B * s);
-      for (let x = 0; x < B * s; x++) {
-        const a = draws.alpha[x];
-        const norm = Math.max(Math.sqrt(a * a + (1 - a) * (1 - a) + 2 * a * (1 - a) * plan.c[x]), 1e-12);
-        wa[x] = a / norm;
-        wb[x] = (1 - a) / norm;
-      }
-      const A = tf.gather(flat, flatOffsets(plan.rowI, K, s));
-      const Bv = tf.gather(flat, flatOffsets(plan.rowJ, K, s));
-      parts.push(tf.reshape(tf.add(tf.mul(A, tf.tensor1d(wa)), tf.mul(Bv, tf.tensor1d(wb))), [B, s]));
+      const a = tf.slice(picked, 0, nS);
+      const b = tf.slice(picked, nS, nS);
+      parts.push(tf.reshape(tf.add(tf.mul(a, tf.tensor1d(wA)), tf.mul(b, tf.tensor1d(wB))), [B, s]));
     }
     if (sPrime > 0) {
-      const wq = new Float32Array(B * sPrime);
-      const wd = new Float32Array(B * sPrime);
-      for (let x = 0; x < B * sPrime; x++) {
-        const be = draws.beta[x];
-        const norm = Math.max(Math.sqrt(be * be + (1 - be) * (1 - be) + 2 * be * (1 - be) * plan.d[x]), 1e-12);
-        wq[x] = be / norm;
-        wd[x] = (1 - be) / norm;
-      }
       const qq = tf.sum(tf.mul(qScaled, stopGradient(q)), 1); // scale·q·q̂ [B]
-      const Q = tf.gather(qq, ownerRows(B, sPrime));
-      const Dk = tf.gather(flat, flatOffsets(plan.rowK, K, sPrime));
-      parts.push(tf.reshape(tf.add(tf.mul(Q, tf.tensor1d(wq)), tf.mul(Dk, tf.tensor1d(wd))), [B, sPrime]));
+      const d = tf.slice(picked, 2 * nS, nP);
+      const mixed = tf.add(tf.mul(tf.gather(qq, ownerRows(B, sPrime)), tf.tensor1d(wQ)), tf.mul(d, tf.tensor1d(wD)));
+      parts.push(tf.reshape(mixed, [B, sPrime]));
     }
     return parts.length === 1 ? parts[0] : (tf.concat(parts, 1) as tf.Tensor2D);
   });
