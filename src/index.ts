@@ -28,3 +28,8 @@ export { mineNegatives } from './negatives/miners.js';
 export type { MineOptions, Mined } from './negatives/miners.js';
 export { filterCandidates, DROP_REASONS } from './negatives/falseNegativeFilter.js';
 export type { FilterOptions, DropReason, Candidate, AnchorContext } from './negatives/falseNegativeFilter.js';
+export { knnClassify } from './eval/knn.js';
+export type { KnnOptions, KnnResult } from './eval/knn.js';
+export { alignment, uniformity } from './eval/geometry.js';
+export { retrievalMetrics } from './eval/retrieval.js';
+export type { Qrels, RetrievalMetrics } from './eval/retrieval.js';

@@ -87,6 +87,7 @@ export function queueInfoNCE(
   return tf.tidy(() => {
     const qs = tf.div(q, temperature) as tf.Tensor2D;
     const pos = tf.sum(tf.mul(qs, k), 1, true) as tf.Tensor2D;
+    if (negatives.shape[0] === 0) return contrastiveCrossEntropy(pos, []); // an empty queue: nothing to contrast yet
     const neg = constantProduct(qs, negativesT, negatives);
     return contrastiveCrossEntropy(pos, [neg, ...(extra?.(neg, qs) ?? [])]);
   });
