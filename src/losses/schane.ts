@@ -23,6 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from '../ops/crossEntropy.js';
+import { gram } from '../ops/gram.js';
 import { labelMasks } from '../ops/labelMasks.js';
 import { maskedSoftmax } from '../ops/maskedSoftmax.js';
 import { ArgumentError, checkFinite, checkPositive, checkRange, checkShape } from '../ops/validate.js';
@@ -65,7 +66,9 @@ export function schaneObjective(
   checkShape(fn, 'logits', logits, [features.shape[0], -1]);
   checkFinite(fn, 'logits', logits);
   const C = logits.shape[1];
-  const [lo, hi] = tf.tidy(() => tf.stack([tf.min(labels), tf.max(labels)])).dataSync();
+  const range = tf.tidy(() => tf.stack([tf.min(labels), tf.max(labels)]));
+  const [lo, hi] = range.dataSync();
+  range.dispose();
   if (lo < 0 || hi >= C) throw new ArgumentError(`${fn}: labels must be in [0, ${C}) (the columns of logits), got values in [${lo}, ${hi}]`);
   return tf.tidy(() =>
     tf.add(tf.mul(crossEntropy(logits, labels), 1 - lambda), tf.mul(schaneOf(features, labels, settings), lambda)),
@@ -86,8 +89,7 @@ function schaneOf(features: tf.Tensor, labels: tf.Tensor1D, settings: Required<S
   return tf.tidy(() => {
     const { anchors, anchorLabels } = supervisedBatch(features, labels, normalize);
     const { positive, negative } = labelMasks(anchorLabels);
-    const logits = tf.div(tf.matMul(anchors, anchors, false, true), temperature) as tf.Tensor2D;
-    return schaneFromLogits(logits, positive, negative, beta, detachWeights);
+    return schaneFromLogits(gram(anchors, 1 / temperature), positive, negative, beta, detachWeights);
   });
 }
 
@@ -101,20 +103,22 @@ function schaneFromLogits(
 ): tf.Scalar {
   const f = tf.customGrad((x: tf.Tensor | tf.GradSaveFunc, save: tf.Tensor | tf.GradSaveFunc) => {
     const s = x as tf.Tensor2D;
-    const count = tf.sum(tf.cast(positive, 'float32'), 1, true); // |P(i)|, [M, 1]
-    const negatives = tf.sum(tf.cast(negative, 'float32'), 1, true); // |N(i)|
+    const count = tf.sum(positive, 1, true); // |P(i)|, [M, 1]
+    const negatives = tf.sum(negative, 1, true); // |N(i)|
+    const hasNegative = tf.greater(negatives, 0);
     const valid = tf.cast(tf.greater(count, 0), 'float32');
-    // 1/(|P(i)| · anchors with a positive), 0 for an anchor without positive.
-    const rowWeight = tf.div(valid, tf.mul(tf.maximum(count, 1), tf.maximum(tf.sum(valid), 1)));
+    // Weight of the term (i, p): 1/(|P(i)| · anchors with a positive) on P(i), 0 where N(i) is
+    // empty (those terms are −log 1 = 0) or for an anchor without positive.
+    const rowWeight = tf.div(tf.mul(valid, tf.cast(hasNegative, 'float32')), tf.mul(tf.maximum(count, 1), tf.maximum(tf.sum(valid), 1)));
+    const termWeight = tf.mul(positive, rowWeight);
     const hard = maskedSoftmax(tf.mul(s, 1 + beta) as tf.Tensor2D, negative);
     const plain = maskedSoftmax(tf.mul(s, beta) as tf.Tensor2D, negative);
-    // log Σ_k w_ik e^{s_ik}; NaN (−∞ − −∞) where N(i) is empty, but such rows have no terms.
-    const logWeighted = tf.sub(tf.add(tf.log(negatives), hard.logSumExp), plain.logSumExp);
-    const margin = tf.sub(logWeighted, s); // [M, M]: log-ratio of the weighted negatives to e^{s_ip}
-    const terms = tf.logicalAnd(positive, tf.greater(negatives, 0));
-    const value = tf.sum(tf.where(terms, tf.mul(tf.softplus(margin), rowWeight), 0));
+    // log Σ_k w_ik e^{s_ik}; set to 0 where N(i) is empty (−∞ − −∞ there), whose terms weigh 0.
+    const logWeighted = tf.where(hasNegative, tf.sub(tf.add(tf.log(negatives), hard.logSumExp), plain.logSumExp), 0);
+    const margin = tf.sub(logWeighted, s); // [M, M]: log of (weighted negatives / e^{s_ip})
+    const value = tf.sum(tf.mul(tf.softplus(margin), termWeight));
     // ∂loss/∂s_ip = −σ_ip on P(i); ∂loss/∂(logWeighted_i) = Σ_p σ_ip.
-    const sigma = tf.where(terms, tf.mul(tf.sigmoid(margin), rowWeight), 0);
+    const sigma = tf.mul(tf.sigmoid(margin), termWeight);
     // ∂ logWeighted_i / ∂s_ik on N(i): (1+β)·softmax((1+β)s) − β·softmax(βs); with constant
     // weights only the first softmax, unscaled.
     const dLogWeighted = detachWeights

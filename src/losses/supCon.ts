@@ -19,6 +19,7 @@
  * Shapes: features `[B, V, D]` or `[B, D]` (V = 1), labels `[B]` int32 → scalar.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gram } from '../ops/gram.js';
 import { labelMasks } from '../ops/labelMasks.js';
 import { maskedSoftmax } from '../ops/maskedSoftmax.js';
 import { checkPositive } from '../ops/validate.js';
@@ -52,8 +53,7 @@ export function supCon(features: tf.Tensor3D | tf.Tensor2D, labels: tf.Tensor1D,
 export function supConOnAnchors(z: tf.Tensor2D, anchorLabels: tf.Tensor1D, temperature: number, scale: number): tf.Scalar {
   return tf.tidy(() => {
     const { positive, other } = labelMasks(anchorLabels);
-    const logits = tf.div(tf.matMul(z, z, false, true), temperature) as tf.Tensor2D;
-    return supConFromLogits(logits, positive, other, scale);
+    return supConFromLogits(gram(z, 1 / temperature), positive, other, scale);
   });
 }
 
@@ -62,11 +62,10 @@ function supConFromLogits(logits: tf.Tensor2D, positive: tf.Tensor2D, other: tf.
   const f = tf.customGrad((x: tf.Tensor | tf.GradSaveFunc, save: tf.Tensor | tf.GradSaveFunc) => {
     const s = x as tf.Tensor2D;
     const { probs, logSumExp } = maskedSoftmax(s, other);
-    const positiveF = tf.cast(positive, 'float32');
-    const count = tf.sum(positiveF, 1, true); // |P(i)|, [M, 1]
+    const count = tf.sum(positive, 1, true); // |P(i)|, [M, 1]
     const valid = tf.greater(count, 0);
     const validF = tf.cast(valid, 'float32');
-    const target = tf.div(positiveF, tf.maximum(count, 1)); // 1/|P(i)| on P(i)
+    const target = tf.div(positive, tf.maximum(count, 1)); // 1/|P(i)| on P(i)
     const perAnchor = tf.sub(logSumExp, tf.sum(tf.mul(s, target), 1, true)); // ℓ_i / scale
     const rowWeight = tf.div(tf.mul(validF, scale), tf.maximum(tf.sum(validF), 1)); // [M, 1]
     // where(): an anchor with no other anchor at all (M = 1) has ℓ = −∞ and weight 0.
