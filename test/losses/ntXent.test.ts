@@ -107,3 +107,10 @@ test('matches the PyTorch fixtures (value and autograd gradients)', () => {
     assertClose(g2.dataSync(), c.grad_z2.flat(), 1e-4, `${c.name}: d/dz2`);
   }
 });
+
+test('leaves no tensor behind, forward or backward', () => {
+  const [z1, z2] = [tf.tensor2d(mat(4, 3)), tf.tensor2d(mat(4, 3))];
+  const before = tf.memory().numTensors;
+  tf.dispose([ntXent(z1, z2, { temperature: 0.5 }), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => ntXent(a as tf.Tensor2D, b as tf.Tensor2D, { temperature: 0.5 }))([z1, z2])]);
+  assert.equal(tf.memory().numTensors, before);
+});

@@ -178,3 +178,11 @@ test('matches the PyTorch fixtures (value and autograd gradients, attached and d
     assertClose(tf.grad(f)(tf.tensor3d(c.features)).dataSync(), c.grad.flat(2), 1e-4, `${c.name}: gradient`);
   }
 });
+
+test('leaves no tensor behind, forward or backward', () => {
+  const [x, y, logits] = [tf.tensor3d(features(4, 2, 3)), int32([0, 1, 0, 2]), tf.tensor2d(ref.randomMatrix(4, 3, () => rng.normal()))];
+  const before = tf.memory().numTensors;
+  const objective = (l: tf.Tensor, t: tf.Tensor) => schaneObjective(l as tf.Tensor2D, y, t as tf.Tensor3D, { lambda: 0.5 });
+  tf.dispose([schane(x, y), tf.grad((t: tf.Tensor) => schane(t as tf.Tensor3D, y))(x), objective(logits, x), ...tf.grads(objective)([logits, x])]);
+  assert.equal(tf.memory().numTensors, before);
+});

@@ -135,3 +135,10 @@ test('matches SupContrast semantics from PyTorch: equal with two views, ours × 
     if (share < 1) assert.ok(Math.abs(ours - c.loss) > 1e-3, `${c.name}: the conventions were expected to differ`);
   }
 });
+
+test('leaves no tensor behind, forward or backward', () => {
+  const [x, y] = [tf.tensor3d(features(4, 2, 3)), int32([0, 1, 0, 2])];
+  const before = tf.memory().numTensors;
+  tf.dispose([supCon(x, y), tf.grad((t: tf.Tensor) => supCon(t as tf.Tensor3D, y))(x)]);
+  assert.equal(tf.memory().numTensors, before);
+});
