@@ -1,7 +1,7 @@
 /**
- * SCHaNe: supervised contrastive learning with hard-negative weighting (Long et al. 2023, "When
- * hard negative sampling meets supervised contrastive learning"). Same anchors and P(i) as
- * SupCon (the B·V views, labels repeated per view); N(i) = the anchors with another label:
+ * SCHaNe: supervised contrastive learning with hard-negative weighting ("When hard negative
+ * sampling meets supervised contrastive learning", arXiv 2308.14893, 2023). Same anchors and
+ * P(i) as SupCon (the B·V views, labels repeated per view); N(i) = anchors with another label:
  *
  *   ℓ_i = −(1/|P(i)|) Σ_{p∈P(i)} log( e^{z_i·z_p/τ} / (e^{z_i·z_p/τ} + Σ_{k∈N(i)} w_ik e^{z_i·z_k/τ}) )
  *   w_ik = |N(i)| · e^{β z_i·z_k/τ} / Σ_{k′∈N(i)} e^{β z_i·z_k′/τ}      (mean weight 1)
@@ -109,7 +109,10 @@ function schaneFromLogits(
     const valid = tf.cast(tf.greater(count, 0), 'float32');
     // Weight of the term (i, p): 1/(|P(i)| · anchors with a positive) on P(i), 0 where N(i) is
     // empty (those terms are −log 1 = 0) or for an anchor without positive.
-    const rowWeight = tf.div(tf.mul(valid, tf.cast(hasNegative, 'float32')), tf.mul(tf.maximum(count, 1), tf.maximum(tf.sum(valid), 1)));
+    const rowWeight = tf.div(
+      tf.mul(valid, tf.cast(hasNegative, 'float32')),
+      tf.mul(tf.maximum(count, 1), tf.maximum(tf.sum(valid), 1)),
+    );
     const termWeight = tf.mul(positive, rowWeight);
     const hard = maskedSoftmax(tf.mul(s, 1 + beta) as tf.Tensor2D, negative);
     const plain = maskedSoftmax(tf.mul(s, beta) as tf.Tensor2D, negative);
