@@ -21,7 +21,9 @@ export function checkShape(fn: string, arg: string, x: tf.Tensor, dims: (number 
 /** `x` is float32 with no NaN or ±Inf (one reduction; a sum is non-finite iff some element is, short of overflow). */
 export function checkFinite(fn: string, arg: string, x: tf.Tensor): void {
   if (x.dtype !== 'float32') throw new ArgumentError(`${fn}: ${arg} must be float32, got ${x.dtype}`);
-  const total = tf.tidy(() => tf.sum(x)).dataSync()[0];
+  const sum = tf.sum(x);
+  const total = sum.dataSync()[0];
+  sum.dispose();
   if (!Number.isFinite(total)) throw new ArgumentError(`${fn}: ${arg} contains NaN or Inf`);
 }
 
