@@ -9,6 +9,7 @@
  * Shapes: x `[B, D]` → `[B, B]`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gram } from './gram.js';
 import { l2Normalize } from './normalize.js';
 
 export const DISTANCES = ['euclidean', 'squaredEuclidean', 'cosine'] as const;
@@ -18,10 +19,10 @@ export function pairwiseDistance(x: tf.Tensor2D, distance: Distance = 'euclidean
   return tf.tidy(() => {
     if (distance === 'cosine') {
       const u = l2Normalize(x);
-      return tf.sub(1, tf.matMul(u, u, false, true));
+      return tf.sub(1, gram(u));
     }
     const sq = tf.sum(tf.square(x), 1, true); // [B, 1]
-    const squared = tf.relu(tf.sub(tf.add(sq, tf.transpose(sq)), tf.mul(tf.matMul(x, x, false, true), 2))) as tf.Tensor2D;
+    const squared = tf.relu(tf.sub(tf.add(sq, tf.transpose(sq)), tf.mul(gram(x), 2))) as tf.Tensor2D;
     return distance === 'squaredEuclidean' ? squared : safeSqrt(squared);
   });
 }

@@ -16,7 +16,7 @@ const t2 = (m: ref.Matrix) => tf.tensor2d(m);
 const value = (z1: ref.Matrix, z2: ref.Matrix, o: DCLOptions = {}) => dcl(t2(z1), t2(z2), o).dataSync()[0];
 const gradients = (z1: ref.Matrix, z2: ref.Matrix, o: DCLOptions = {}) =>
   tf.grads((a: tf.Tensor, b: tf.Tensor) => dcl(a as tf.Tensor2D, b as tf.Tensor2D, o))([t2(z1), t2(z2)]).map((g) => g.dataSync());
-const full = (o: DCLOptions) => ({ temperature: 0.1, ...o });
+const full = (o: Partial<pw.DCLRef>): pw.DCLRef => ({ temperature: 0.1, ...o });
 
 test('DCL and DCLW equal the float64 reference over shapes and options', () => {
   const settings: DCLOptions[] = [{}, { sigma: 0.5 }, { sigma: 0.5, detachWeight: true }, { temperature: 0.5, sigma: 1 }, { detachWeight: true }];
