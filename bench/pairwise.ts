@@ -1,9 +1,9 @@
 /**
- * `npm run bench:pairwise`: forward + backward time of each pairwise loss (HCL, DCL, DCLW,
+ * `node --import tsx bench/pairwise.ts`: forward + backward time of each pairwise loss (HCL, DCL, DCLW,
  * batch-hard and semi-hard triplet, MNRL) on hardneg's backend, and of the same losses in
  * PyTorch (`bench/reference/pairwise_losses.py`, 1 thread) when it is installed, with the ratio.
  *
- * Usage: npm run bench:pairwise [-- --backend wasm --batch 256 --dim 128 --hard 4 --runs 20]
+ * Options: [--backend wasm --batch 256 --dim 128 --hard 4 --runs 20]
  * Gradients are taken w.r.t. every input embedding (both views; queries, positives and hard
  * negatives), as in training.
  */

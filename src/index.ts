@@ -29,3 +29,4 @@ export type { Distance } from './ops/pairwiseDistance.js';
 export { rowLogSumExp, EXCLUDED } from './ops/logSumExp.js';
 export { nonDifferentiable } from './ops/nonDifferentiable.js';
 export { pick } from './ops/pick.js';
+export { gram } from './ops/gram.js';
