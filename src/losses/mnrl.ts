@@ -8,16 +8,16 @@
  *
  * - `hardNegatives` `[B, H, D]`: query i's own H mined negatives join its row.
  * - `shareHardNegatives: true`: every query is scored against all B·H hard negatives of the
- *   batch instead. This is what sentence-transformers does (its candidates are all positives
- *   and all negative columns of the batch); hardneg's default is each query's own, as
- *   `docs/algorithms.md` defines the loss (another query's mined negatives are random, easy
- *   negatives for this one, and may be its false negatives).
+ *   batch (its own among them). This is what sentence-transformers does (its candidates are all
+ *   positives and all negative columns of the batch); hardneg's default is each query's own, as
+ *   `docs/algorithms.md` defines the loss (another query's mined negatives are mostly easy ones
+ *   for this query, and may be false negatives for it).
  * - `symmetric: true` (sentence-transformers' `MultipleNegativesSymmetricRankingLoss`): the mean
  *   of the query→positive loss above and the positive→query loss (positive j against all
  *   queries, target j; no hard negatives in that direction).
  * Default scale 20 (sentence-transformers'; = 1/τ with τ = 0.05). `normalize: false` scores by
  * dot product instead of cosine (sentence-transformers' `similarity_fct=dot_score`, where it
- * recommends scale 1).
+ * recommends scale 1). A batch of one with no hard negatives has a single candidate: loss 0.
  *
  * Shapes: queries, positives `[B, D]`, hardNegatives `[B, H, D]` → scalar.
  */
