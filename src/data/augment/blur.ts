@@ -39,30 +39,72 @@ function reflect(q: number, n: number): number {
  * borders each output adds symmetric pairs of taps, w₀·x + Σⱼ wⱼ·(x₋ⱼ + x₊ⱼ), without reflection.
  */
 export function blurInPlace(data: Float32Array, offset: number, h: number, w: number, channels: number, weights: Float64Array, scratch: Float32Array): void {
+  if (weights.length === 3) {
+    blur3InPlace(data, offset, h, w, channels, weights[1], weights[0], scratch);
+    return;
+  }
   const r = (weights.length - 1) / 2;
   const w0 = weights[r];
   const row = w * channels;
   for (let y = 0; y < h; y++) {
     const src = offset + y * row;
-    for (let x = 0, o = y * row; x < w; x++) {
-      const inner = x >= r && x < w - r;
-      for (let ch = 0; ch < channels; ch++, o++) {
-        const at = src + x * channels + ch;
-        let sum = w0 * data[at];
-        if (inner) for (let j = 1; j <= r; j++) sum += weights[r + j] * (data[at - j * channels] + data[at + j * channels]);
-        else for (let j = 1; j <= r; j++) sum += weights[r + j] * (data[src + reflect(x - j, w) * channels + ch] + data[src + reflect(x + j, w) * channels + ch]);
-        scratch[o] = sum;
+    const o = y * row;
+    for (let i = r * channels; i < (w - r) * channels; i++) {
+      let sum = w0 * data[src + i];
+      for (let j = 1; j <= r; j++) sum += weights[r + j] * (data[src + i - j * channels] + data[src + i + j * channels]);
+      scratch[o + i] = sum;
+    }
+    for (let x = 0; x < Math.min(r, w); x++) blurEdgeColumn(data, src, x, w, channels, weights, scratch, o);
+    for (let x = Math.max(r, w - r); x < w; x++) blurEdgeColumn(data, src, x, w, channels, weights, scratch, o);
+  }
+  for (let y = 0; y < h; y++) {
+    const at = y * row;
+    const o = offset + at;
+    if (y >= r && y < h - r) {
+      for (let i = 0; i < row; i++) {
+        let sum = w0 * scratch[at + i];
+        for (let j = 1; j <= r; j++) sum += weights[r + j] * (scratch[at + i - j * row] + scratch[at + i + j * row]);
+        data[o + i] = sum;
+      }
+    } else {
+      for (let i = 0; i < row; i++) {
+        let sum = w0 * scratch[at + i];
+        for (let j = 1; j <= r; j++) sum += weights[r + j] * (scratch[reflect(y - j, h) * row + i] + scratch[reflect(y + j, h) * row + i]);
+        data[o + i] = sum;
       }
     }
   }
+}
+
+/** `blurInPlace` for the 3-tap kernel [side, centre, side] (the digit default), without tap loops. */
+function blur3InPlace(data: Float32Array, offset: number, h: number, w: number, channels: number, centre: number, side: number, scratch: Float32Array): void {
+  const row = w * channels;
+  const last = row - channels;
   for (let y = 0; y < h; y++) {
-    const inner = y >= r && y < h - r;
-    for (let i = 0, at = y * row, o = offset + y * row; i < row; i++, at++, o++) {
-      let sum = w0 * scratch[at];
-      if (inner) for (let j = 1; j <= r; j++) sum += weights[r + j] * (scratch[at - j * row] + scratch[at + j * row]);
-      else for (let j = 1; j <= r; j++) sum += weights[r + j] * (scratch[reflect(y - j, h) * row + i] + scratch[reflect(y + j, h) * row + i]);
-      data[o] = sum;
+    const src = offset + y * row;
+    const o = y * row;
+    for (let i = channels; i < last; i++) scratch[o + i] = centre * data[src + i] + side * (data[src + i - channels] + data[src + i + channels]);
+    for (let ch = 0; ch < channels; ch++) {
+      // reflected borders: the missing neighbour mirrors the one inside
+      scratch[o + ch] = centre * data[src + ch] + 2 * side * data[src + channels + ch];
+      scratch[o + last + ch] = centre * data[src + last + ch] + 2 * side * data[src + last - channels + ch];
     }
+  }
+  for (let y = 0; y < h; y++) {
+    const at = y * row;
+    const up = (y === 0 ? 1 : y - 1) * row;
+    const down = (y === h - 1 ? h - 2 : y + 1) * row;
+    for (let i = 0, o = offset + at; i < row; i++, o++) data[o] = centre * scratch[at + i] + side * (scratch[up + i] + scratch[down + i]);
+  }
+}
+
+/** The horizontal pass at border column `x` of the row at `src`, with reflected taps. */
+function blurEdgeColumn(data: Float32Array, src: number, x: number, w: number, channels: number, weights: Float64Array, scratch: Float32Array, o: number): void {
+  const r = (weights.length - 1) / 2;
+  for (let ch = 0; ch < channels; ch++) {
+    let sum = weights[r] * data[src + x * channels + ch];
+    for (let j = 1; j <= r; j++) sum += weights[r + j] * (data[src + reflect(x - j, w) * channels + ch] + data[src + reflect(x + j, w) * channels + ch]);
+    scratch[o + x * channels + ch] = sum;
   }
 }
 

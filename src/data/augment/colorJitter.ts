@@ -21,26 +21,34 @@ export function drawJitter(rng: Rng, { brightness, contrast }: JitterOptions): [
   return [b, factor(contrast)];
 }
 
-/** Applies brightness `b` then contrast `c` in place to the `size`-value image at `offset`. */
+/**
+ * Applies brightness `b` then contrast `c` in place to the `size`-value image at `offset`.
+ * As x ↦ clamp(c·min(1, b·x) + shift) is increasing, it is clamp(c·b·x + shift) to [0, min(1, c + shift)].
+ */
 export function jitterInPlace(data: Float32Array, offset: number, size: number, channels: number, b: number, c: number): void {
   const end = offset + size;
   if (c === 1) {
     if (b !== 1) for (let i = offset; i < end; i++) data[i] = Math.min(1, data[i] * b);
     return;
   }
-  // mean grey level after brightness: min(1, b·x) is b·x when b <= 1, so one pass suffices then
-  const bright = (v: number) => (b <= 1 ? b * v : Math.min(1, b * v));
+  // mean grey level after brightness (luma for RGB)
   let sum = 0;
   if (channels === 3) {
-    for (let i = offset; i < end; i += 3) sum += 0.299 * bright(data[i]) + 0.587 * bright(data[i + 1]) + 0.114 * bright(data[i + 2]);
+    for (let i = offset; i < end; i += 3) {
+      sum += 0.299 * Math.min(1, b * data[i]) + 0.587 * Math.min(1, b * data[i + 1]) + 0.114 * Math.min(1, b * data[i + 2]);
+    }
+  } else if (b <= 1) {
+    for (let i = offset; i < end; i++) sum += data[i];
+    sum *= b;
   } else {
-    for (let i = offset; i < end; i++) sum += bright(data[i]);
+    for (let i = offset; i < end; i++) sum += Math.min(1, b * data[i]);
   }
   const shift = (1 - c) * (sum / (channels === 3 ? size / 3 : size));
+  const gain = c * b;
+  const top = Math.min(1, c + shift);
   for (let i = offset; i < end; i++) {
-    const x = data[i] * b;
-    const v = c * (x > 1 ? 1 : x) + shift;
-    data[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    const v = gain * data[i] + shift;
+    data[i] = v < 0 ? 0 : v > top ? top : v;
   }
 }
 
