@@ -13,6 +13,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { ArgumentError, checkInt } from '../ops/validate.js';
 import { type SkipOptions, type SkippedItem, DataError, badItem, errorMessage, warnSkipped } from './dataReport.js';
 import { type ImageDataset, createDataset } from './dataset.js';
 import { resizeCenterCrop } from './augment/warp.js';
@@ -36,6 +37,10 @@ const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 /** Reads every image of `dir`'s class sub-folders. */
 export function readImageFolder(dir: string, options: ImageFolderOptions = {}): ImageFolderData {
   const fn = 'readImageFolder';
+  options.size?.forEach((side, i) => checkInt(fn, `size[${i}]`, side, 1));
+  if (options.channels !== undefined && options.channels !== 1 && options.channels !== 3) {
+    throw new ArgumentError(`${fn}: channels must be 1 or 3, got ${options.channels}`);
+  }
   const entries = listVisible(dir);
   const classNames = entries.filter((name) => isDirectory(join(dir, name)));
   if (classNames.length === 0) throw new DataError(`${fn}: ${dir} has no class sub-folders (expected ${dir}/<class>/<image>.png|.jpg)`);

@@ -101,4 +101,6 @@ test('folders without classes or images are errors', () => {
   mkdirSync(join(empty, 'k'));
   assert.throws(() => readImageFolder(empty), /has no .png, .jpg or .jpeg images in its class sub-folders/);
   assert.throws(() => readImageFolder(join(root, 'absent')), /readImageFolder: cannot read .*absent: ENOENT/);
+  assert.throws(() => readImageFolder(empty, { size: [0, 4] }), /readImageFolder: size\[0\] must be an integer >= 1, got 0/);
+  assert.throws(() => readImageFolder(empty, { channels: 4 as 3 }), /readImageFolder: channels must be 1 or 3, got 4/);
 });

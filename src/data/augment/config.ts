@@ -26,8 +26,14 @@ export interface AugmentConfig {
   erasing: Step<ErasingOptions>;
 }
 
+/** `value` with every nested object and array frozen. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') Object.values(value).forEach(deepFreeze);
+  return Object.freeze(value);
+}
+
 /** Options of each step when it is on (the defaults an override starts from). */
-export const STEP_DEFAULTS = {
+export const STEP_DEFAULTS = deepFreeze({
   crop: { scale: [0.3, 1], ratio: [3 / 4, 4 / 3] } as CropOptions,
   affine: { p: 0.5, degrees: 15, shear: 0, translate: 0 },
   flip: { p: 0.5 },
@@ -35,7 +41,7 @@ export const STEP_DEFAULTS = {
   blur: { p: 0.5, kernelSize: 3, sigma: [0.1, 2] } as BlurOptions & { p: number },
   noise: { p: 0.5, std: 0.05 },
   erasing: { p: 0.5, scale: [0.02, 0.33], ratio: [0.3, 3.3], value: 0 } as ErasingOptions & { p: number },
-};
+});
 
 /** MoCo-v2-like views of 28×28 digits: crop, small rotation, jitter and blur (see the README's table). */
 export const DIGIT_AUGMENT: Readonly<AugmentConfig> = Object.freeze({

@@ -23,6 +23,9 @@ test('overrides merge per step; a step turned on starts from its defaults; false
   assert.equal(c.blur, false);
   assert.deepEqual(c.size, [32, 32]);
   assert.deepEqual(DIGIT_AUGMENT.jitter, { p: 0.8, brightness: 0.4, contrast: 0.4 }, 'defaults untouched');
+  assert.throws(() => {
+    (STEP_DEFAULTS.crop.scale as number[])[0] = 0.1;
+  }, TypeError, 'the defaults are frozen');
 });
 
 test('bad options name the option, the expected and the actual value', () => {
