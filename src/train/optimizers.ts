@@ -138,8 +138,10 @@ export function buildOptimizer(config: OptimizerConfig): tf.Optimizer {
 /** Sets the learning rate used from the next step on (SGD / momentum: also its cached −lr). */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   if (!(Number.isFinite(lr) && lr >= 0)) throw new ArgumentError(`setLearningRate: lr must be a finite number >= 0, got ${lr}`);
-  if (optimizer instanceof tf.SGDOptimizer) {
-    optimizer.setLearningRate(lr);
+  // (`instanceof` cannot tell tf.js optimizers apart: their base class matches any optimizer.)
+  const sgd = optimizer as tf.Optimizer & { setLearningRate?: (lr: number) => void };
+  if (typeof sgd.setLearningRate === 'function') {
+    sgd.setLearningRate(lr);
   } else if ('learningRate' in optimizer) {
     (optimizer as tf.Optimizer & { learningRate: number }).learningRate = lr;
   } else {
