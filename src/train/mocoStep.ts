@@ -2,7 +2,8 @@
  * One MoCo v2 training step (He et al. 2020), the unit the trainers and `hardneg bench` run:
  *
  * 1. momentum update of the key encoder, θ_k ← m·θ_k + (1 − m)·θ_q;
- * 2. keys k = normalise(f_k(x_k)), no gradient;
+ * 2. keys k = normalise(f_k(x_k)), no gradient, the key encoder in inference mode (`encodeKeys`:
+ *    no BatchNorm statistics shared across the batch, see `models/momentumEncoder.ts`);
  * 3. queries q = normalise(f_q(x_q)); InfoNCE over [q·k, q·queue] / τ (target 0), plus
  *    MoCHi's synthetic negatives when `mochi` is set; backward and an optimizer step on θ_q;
  * 4. the keys enter the queue (oldest out).
@@ -10,7 +11,7 @@
  * Shapes: xq, xk `[B, …input]`; the encoders map to `[B, D]`; the queue holds `[K, D]`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { momentumUpdate } from '../models/momentumEncoder.js';
+import { encodeKeys, momentumUpdate } from '../models/momentumEncoder.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { queueInfoNCE } from '../losses/infoNCE.js';
 import { mochiExtraLogits } from '../losses/mochiLoss.js';
@@ -36,7 +37,7 @@ export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor): number
   const { queryEncoder, keyEncoder, queue, optimizer, momentum, temperature, mochi } = state;
   const mixing = mochi !== undefined && queue.filled >= mochi.N;
   momentumUpdate(keyEncoder, queryEncoder, momentum);
-  const keys = tf.tidy(() => l2Normalize(keyEncoder.apply(xk, { training: true }) as tf.Tensor2D));
+  const keys = tf.tidy(() => l2Normalize(encodeKeys(keyEncoder, xk) as tf.Tensor2D));
   const negatives = queue.keys();
   const negativesT = queue.keysT();
   const varList = queryEncoder.trainableWeights.map((w) => w.read() as tf.Variable);

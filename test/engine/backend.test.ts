@@ -11,7 +11,7 @@ test('auto selection picks wasm here (tfjs-node is not installed) and installs e
     assert.equal(info.backend, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
     assert.deepEqual(info.available, ['wasm', 'cpu']);
-    assert.deepEqual(info.fixes, ['transposed-matmul', 'batch-gather', 'conv-gradients', 'segment-sum']);
+    assert.deepEqual(info.fixes, ['transposed-matmul', 'batch-gather', 'conv-gradients', 'segment-sum', 'pool-gradients']);
     assert.match(describeEngine(info), /^backend: wasm \(kernel fixes: transposed-matmul/);
   } finally {
     if (saved !== undefined) process.env.HARDNEG_BACKEND = saved;

@@ -6,6 +6,8 @@ import { mlp } from '../../src/models/mlp.js';
 import { momentumCopy, momentumUpdate } from '../../src/models/momentumEncoder.js';
 import { MemoryQueue } from '../../src/negatives/memoryQueue.js';
 import { mocoStep, type MocoState } from '../../src/train/mocoStep.js';
+import { buildEncoder } from '../../src/models/encoder.js';
+import { buildOptimizer } from '../../src/train/optimizers.js';
 import { setup } from '../helpers.js';
 
 before(() => setup('wasm'));
@@ -53,4 +55,35 @@ test('MoCo steps on a toy task lower the loss by over 15% and fill the queue (se
   const first = losses.slice(3, 8).reduce((s, v) => s + v) / 5; // the queue is full from step 3
   const last = losses.slice(-5).reduce((s, v) => s + v) / 5;
   assert.ok(last < 0.85 * first, `loss did not fall enough: ${first.toFixed(3)} → ${last.toFixed(3)}`);
+});
+
+test('MoCo with a BatchNorm CNN + projection head (key encoder in inference mode) lowers the loss by over 20%', () => {
+  // 400 small colour "images": a per-image colour plus a spatial pattern; views add noise.
+  const rng = new Rng(4);
+  const base = tf.tidy(() =>
+    tf.add(tf.tensor4d(rng.normalArray(400 * 3), [400, 1, 1, 3]), tf.tensor4d(rng.normalArray(400 * 192, 0, 0.5), [400, 8, 8, 3])),
+  );
+  const queryEncoder = buildEncoder(
+    { backbone: { kind: 'cnn', inputShape: [8, 8, 3], widths: [8, 16], blocks: 0, batchNorm: true }, head: { hiddenDim: 16, outputDim: 16 } },
+    rng,
+  );
+  const state: MocoState = {
+    queryEncoder,
+    keyEncoder: momentumCopy(queryEncoder),
+    queue: new MemoryQueue(96, 16),
+    optimizer: buildOptimizer({ kind: 'sgd', lr: 0.03, momentum: 0.9, weightDecay: 1e-4 }),
+    momentum: 0.9,
+    temperature: 0.2,
+  };
+  const losses: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const rows = tf.tensor1d(rng.intArray(32, 400), 'int32');
+    const view = () => tf.tidy(() => tf.add(tf.gather(base, rows), tf.tensor4d(rng.normalArray(32 * 192, 0, 0.3), [32, 8, 8, 3])));
+    const [a, b] = [view(), view()];
+    losses.push(mocoStep(state, a, b));
+    tf.dispose([a, b, rows]);
+  }
+  const first = losses.slice(3, 8).reduce((s, v) => s + v) / 5; // the queue is full from step 3
+  const last = losses.slice(-5).reduce((s, v) => s + v) / 5;
+  assert.ok(last < 0.8 * first, `loss did not fall enough: ${first.toFixed(3)} → ${last.toFixed(3)}`);
 });
