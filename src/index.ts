@@ -104,3 +104,14 @@ export { SGD, AdamW, buildOptimizer, parseOptimizerConfig, setLearningRate, opti
 export type { OptimizerConfig } from './train/optimizers.js';
 export { cosineWithWarmup } from './train/schedule.js';
 export type { CosineScheduleOptions } from './train/schedule.js';
+export { train } from './train/train.js';
+export type { TrainOptions } from './train/train.js';
+export { parseTrainConfig, applyOverrides } from './train/config.js';
+export type { TrainConfig } from './train/config.js';
+export { trainSelfSupervised } from './train/selfSupervised.js';
+export type { TrainHooks, TrainResult } from './train/selfSupervised.js';
+export { trainSupervised, fewShot } from './train/supervised.js';
+export { RunDir } from './train/runDir.js';
+export { saveCheckpoint, loadCheckpoint } from './train/checkpoint.js';
+export { hardnessDiagnostics } from './eval/hardness.js';
+export { encodeNpy, writeNpy } from './data/npyWrite.js';

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
+import { demoCommand } from './demo.js';
+import { trainCommand } from './trainCommand.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .option('--backend <name>', 'tensorflow | wasm | cpu (default: HARDNEG_BACKEND, else the best available)')
     .showHelpAfterError('(run hardneg --help for usage)')
     .exitOverride();
+  program.addCommand(demoCommand());
+  program.addCommand(trainCommand());
   program.addCommand(benchCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

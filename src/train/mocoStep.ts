@@ -32,8 +32,8 @@ export interface MocoState {
   mochi?: MochiConfig & { rng: Rng };
 }
 
-/** Runs one step on a batch of two views; returns the loss. */
-export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor): number {
+/** Runs one step on a batch of two views (`labels`, if given, are stored beside the keys in the queue); returns the loss. */
+export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor, labels?: ArrayLike<number>): number {
   const { queryEncoder, keyEncoder, queue, optimizer, momentum, temperature, mochi } = state;
   const mixing = mochi !== undefined && queue.filled >= mochi.N;
   momentumUpdate(keyEncoder, queryEncoder, momentum);
@@ -51,7 +51,7 @@ export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor): number
     varList,
   ) as tf.Scalar;
   const value = loss.dataSync()[0];
-  queue.enqueue(keys);
+  queue.enqueue(keys, labels);
   tf.dispose([loss, keys]);
   return value;
 }
