@@ -38,5 +38,5 @@ test('demo --quick --json trains MoCo and MoCHi and ends with the result line', 
   assert.equal(last.demo, 'mnist');
   assert.equal(last.backend, 'wasm');
   for (const k of ['raw', 'moco', 'mochi']) assert.ok(last[k].knn_top1 > 0.5 && last[k].knn_top1 <= 1, `${k}: ${last[k].knn_top1}`);
-  assert.ok(last.seconds < 120);
+  assert.ok(last.seconds > 0 && last.seconds < 300, `${last.seconds} s`);
 });
