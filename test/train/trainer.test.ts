@@ -93,3 +93,11 @@ test('config errors name the key; an existing run is not overwritten', async () 
   assert.throws(() => RunDir.create(runs, 'taken', false), /already holds a run: pass --resume/);
   assert.throws(() => RunDir.create(runs, 'nothing', true), /holds no run to resume/);
 });
+
+test('every shipped config under configs/ is valid', async () => {
+  const { readdirSync } = await import('node:fs');
+  const { readConfig } = await import('../../src/cli/trainCommand.js');
+  const files = readdirSync('configs').filter((f) => f.endsWith('.yaml'));
+  assert.ok(files.length >= 6);
+  for (const f of files) assert.equal(readConfig(`configs/${f}`).name, f.replace('.yaml', ''));
+});
