@@ -57,7 +57,7 @@ test('MoCo steps on a toy task lower the loss by over 15% and fill the queue (se
   assert.ok(last < 0.85 * first, `loss did not fall enough: ${first.toFixed(3)} → ${last.toFixed(3)}`);
 });
 
-test('MoCo with a BatchNorm CNN + projection head (key encoder in inference mode) lowers the loss by over 20%', () => {
+test('MoCo with a BatchNorm CNN + projection head (shuffled BN, default 4 sub-batches) lowers the loss by over 20%', () => {
   // 400 small colour "images": a per-image colour plus a spatial pattern; views add noise.
   const rng = new Rng(4);
   const base = tf.tidy(() =>
