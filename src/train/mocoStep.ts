@@ -17,6 +17,7 @@ import { encodeKeys, encodeQueries, hasBatchNorm } from '../models/shuffledBatch
 import { l2Normalize } from '../ops/normalize.js';
 import { queueInfoNCE } from '../losses/infoNCE.js';
 import type { MemoryQueue } from '../negatives/memoryQueue.js';
+import { ArgumentError } from '../ops/validate.js';
 
 export interface MocoState {
   queryEncoder: tf.LayersModel;
@@ -40,6 +41,9 @@ export interface MocoState {
 export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor): number {
   const { queryEncoder, keyEncoder, queue, optimizer, momentum, temperature } = state;
   const groups = state.batchNormGroups ?? (hasBatchNorm(queryEncoder) ? 4 : 1);
+  if (xq.shape[0] % groups !== 0) {
+    throw new ArgumentError(`mocoStep: batchNormGroups ${groups} must divide the batch size ${xq.shape[0]}`);
+  }
   momentumUpdate(keyEncoder, queryEncoder, momentum);
   const keys = tf.tidy(() => l2Normalize(encodeKeys(keyEncoder, xk, { groups, rng: state.rng }) as tf.Tensor2D));
   const negatives = queue.keys();

@@ -86,4 +86,6 @@ test('MoCo with a BatchNorm CNN + projection head (shuffled BN, default 4 sub-ba
   const first = losses.slice(3, 8).reduce((s, v) => s + v) / 5; // the queue is full from step 3
   const last = losses.slice(-5).reduce((s, v) => s + v) / 5;
   assert.ok(last < 0.8 * first, `loss did not fall enough: ${first.toFixed(3)} → ${last.toFixed(3)}`);
+  const odd = tf.zeros([30, 8, 8, 3]);
+  assert.throws(() => mocoStep(state, odd, odd), /mocoStep: batchNormGroups 4 must divide the batch size 30/);
 });
