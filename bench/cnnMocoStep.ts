@@ -1,6 +1,6 @@
 /**
  * `node --import tsx bench/cnnMocoStep.ts`: times one MoCo step with the CNN
- * encoder + MoCo v2 head (`buildEncoder`, BatchNorm, key encoder in inference mode) at B = 256,
+ * encoder + MoCo v2 head (`buildEncoder`, BatchNorm, shuffled BN with 4 sub-batches) at B = 256,
  * K = 4096, D = 128 on seeded random images, then the same step in PyTorch
  * (`bench/reference/cnn_moco_step.py`, 1 thread like hardneg's wasm), and prints both, the ratio,
  * the projected time of an MNIST MoCo epoch (8,000 images: 31.25 steps of 256 pairs) and the
@@ -16,7 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describeEngine, initEngine } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/random.js';
 import { buildEncoder, type EncoderConfig } from '../src/models/encoder.js';
-import { encodeKeys, momentumCopy } from '../src/models/momentumEncoder.js';
+import { momentumCopy } from '../src/models/momentumEncoder.js';
+import { encodeKeys, encodeQueries } from '../src/models/shuffledBatchNorm.js';
 import { MemoryQueue } from '../src/negatives/memoryQueue.js';
 import { l2Normalize } from '../src/ops/normalize.js';
 import { buildOptimizer } from '../src/train/optimizers.js';
@@ -32,7 +33,7 @@ const { values } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
   },
 });
-const B = 256, K = 4096, D = 128, EPOCH_IMAGES = 8000;
+const B = 256, K = 4096, D = 128, EPOCH_IMAGES = 8000, GROUPS = 4;
 const widths = values.widths!.split(',').map(Number);
 const [size, channels, steps] = [Number(values.size), Number(values.channels), Number(values.steps)];
 const config: EncoderConfig = {
@@ -62,6 +63,8 @@ const state: MocoState = {
   optimizer: buildOptimizer({ kind: 'sgd', lr: 0.03, momentum: 0.9, weightDecay: 1e-4 }),
   momentum: 0.99,
   temperature: 0.2,
+  batchNormGroups: GROUPS,
+  rng,
 };
 const fill = tf.tidy(() => l2Normalize(tf.tensor2d(rng.normalArray(K * D), [K, D])));
 state.queue.enqueue(fill);
@@ -71,11 +74,11 @@ const xk = tf.tensor4d(rng.uniformArray(B * size * size * channels), [B, size, s
 const vars = queryEncoder.trainableWeights.map((w) => w.read() as tf.Variable);
 const stepMs = timed(() => mocoStep(state, xq, xk), steps);
 const trainMs = timed(() => {
-  const loss = state.optimizer.minimize(() => tf.mean(tf.square(queryEncoder.apply(xq, { training: true }) as tf.Tensor)) as tf.Scalar, true, vars);
+  const loss = state.optimizer.minimize(() => tf.mean(tf.square(encodeQueries(queryEncoder, xq, GROUPS))) as tf.Scalar, true, vars);
   loss?.dataSync();
   loss?.dispose();
 }, steps);
-const keyMs = timed(() => tf.tidy(() => void encodeKeys(state.keyEncoder, xk).dataSync()), steps);
+const keyMs = timed(() => tf.tidy(() => void encodeKeys(state.keyEncoder, xk, { groups: GROUPS, rng }).dataSync()), steps);
 
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; node ${process.version}; ${describeEngine(engine)}`);
 console.log(`encoder: ${JSON.stringify(config)} (${queryEncoder.countParams()} weights)`);

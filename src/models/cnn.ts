@@ -14,10 +14,8 @@
  * the last BN of each residual block starts at γ = 0 (each block starts as the identity;
  * Goyal et al. 2017).
  *
- * BatchNorm and MoCo: in training mode BN mixes statistics across the batch, and a key encoder
- * that normalises with its own batch's statistics leaks which samples share a batch (MoCo's
- * "shuffled BN" problem). Run the key encoder with `encodeKeys` (inference mode, moving
- * statistics) — see `models/momentumEncoder.ts`.
+ * BatchNorm and MoCo: statistics shared by a query and its key leak which samples share a batch;
+ * train MoCo with shuffled BN (`encodeKeys` / `encodeQueries`, `models/shuffledBatchNorm.ts`).
  *
  * Shapes: `[B, H, W, C]` → `[B, widths[widths.length − 1]]`.
  */
@@ -63,27 +61,34 @@ export function checkCNNConfig(fn: string, config: CNNConfig): void {
 export function cnn(config: CNNConfig, rng: Rng = defaultRng()): tf.LayersModel {
   checkCNNConfig('cnn', config);
   const { batchNorm } = config;
-  const conv = (x: tf.SymbolicTensor, filters: number): tf.SymbolicTensor =>
+  const conv = (x: tf.SymbolicTensor, filters: number, activation: 'relu' | 'linear' = 'linear'): tf.SymbolicTensor =>
     tf.layers
       .conv2d({
         filters,
         kernelSize: 3,
         padding: 'same',
+        activation,
         useBias: !batchNorm,
         kernelInitializer: tf.initializers.heUniform({ seed: rng.nextUint32() }),
       })
       .apply(x) as tf.SymbolicTensor;
-  const norm = (x: tf.SymbolicTensor, gamma: 'ones' | 'zeros' = 'ones'): tf.SymbolicTensor =>
-    batchNorm ? (new BatchNorm({ gammaInitializer: gamma }).apply(x) as tf.SymbolicTensor) : x;
   const relu = (x: tf.SymbolicTensor): tf.SymbolicTensor => tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+  const norm = (x: tf.SymbolicTensor, gamma: 'ones' | 'zeros'): tf.SymbolicTensor =>
+    new BatchNorm({ gammaInitializer: gamma }).apply(x) as tf.SymbolicTensor;
+  /** conv → BN → ReLU, or conv with a fused ReLU without BN. */
+  const convNormRelu = (x: tf.SymbolicTensor, filters: number): tf.SymbolicTensor =>
+    batchNorm ? relu(norm(conv(x, filters), 'ones')) : conv(x, filters, 'relu');
+  /** The residual branch's last conv → BN (γ = 0), no activation. */
+  const convNorm = (x: tf.SymbolicTensor, filters: number): tf.SymbolicTensor =>
+    batchNorm ? norm(conv(x, filters), 'zeros') : conv(x, filters);
 
   const input = tf.input({ shape: config.inputShape });
   let x = input;
   config.widths.forEach((width, stage) => {
     if (stage > 0) x = tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;
-    x = relu(norm(conv(x, width)));
+    x = convNormRelu(x, width);
     for (let b = 0; b < config.blocks; b++) {
-      const branch = norm(conv(relu(norm(conv(x, width))), width), 'zeros');
+      const branch = convNorm(convNormRelu(x, width), width);
       x = relu(tf.layers.add().apply([x, branch]) as tf.SymbolicTensor);
     }
   });

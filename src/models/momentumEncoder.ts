@@ -5,14 +5,8 @@
  *
  * The copy has the same architecture, starts from copies of the source's weights (never shared
  * memory), and is not trainable. The update covers every weight, BatchNorm's moving statistics
- * included, so the key encoder's statistics follow the query encoder's.
- *
- * BatchNorm leakage (MoCo §3.3): a key encoder that normalises with its own batch's statistics
- * lets a query find its positive key through what the batch shares rather than through the image
- * (MoCo shuffles the key batch across GPUs: "shuffled BN"). hardneg runs the key encoder in
- * inference mode instead (`encodeKeys`): BN uses the moving statistics, each key depends on its
- * own image only, so no batch statistic can leak; it costs nothing and needs no sub-batches.
- * The query encoder keeps batch statistics (training mode), as in MoCo.
+ * included. For encoders with BatchNorm, compute keys and queries with `encodeKeys` /
+ * `encodeQueries` (`models/shuffledBatchNorm.ts`), which keep the batch statistics from leaking.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -36,10 +30,3 @@ export function momentumUpdate(key: tf.LayersModel, query: tf.LayersModel, m: nu
   });
 }
 
-/**
- * Keys `keyEncoder(x)` in inference mode (BatchNorm on moving statistics, dropout off): each row
- * depends on its own input only. Shapes: `[B, …input]` → the encoder's output `[B, D]`.
- */
-export function encodeKeys(keyEncoder: tf.LayersModel, x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => keyEncoder.apply(x, { training: false }) as tf.Tensor);
-}

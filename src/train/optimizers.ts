@@ -121,16 +121,16 @@ export function buildOptimizer(config: OptimizerConfig): tf.Optimizer {
   const c = parseOptimizerConfig(config, 'buildOptimizer');
   switch (c.kind) {
     case 'sgd': {
-      const o = { ...OPTIMIZER_DEFAULTS.sgd, ...c };
-      return new SGD(o.lr, o.momentum, o.weightDecay, o.nesterov);
+      const d = OPTIMIZER_DEFAULTS.sgd;
+      return new SGD(c.lr, c.momentum ?? d.momentum, c.weightDecay ?? d.weightDecay, c.nesterov ?? d.nesterov);
     }
     case 'adam': {
-      const o = { ...OPTIMIZER_DEFAULTS.adam, ...c };
-      return new tf.AdamOptimizer(o.lr, o.beta1, o.beta2, o.epsilon);
+      const d = OPTIMIZER_DEFAULTS.adam;
+      return new tf.AdamOptimizer(c.lr, c.beta1 ?? d.beta1, c.beta2 ?? d.beta2, c.epsilon ?? d.epsilon);
     }
     case 'adamw': {
-      const o = { ...OPTIMIZER_DEFAULTS.adamw, ...c };
-      return new AdamW(o.lr, o.beta1, o.beta2, o.epsilon, o.weightDecay);
+      const d = OPTIMIZER_DEFAULTS.adamw;
+      return new AdamW(c.lr, c.beta1 ?? d.beta1, c.beta2 ?? d.beta2, c.epsilon ?? d.epsilon, c.weightDecay ?? d.weightDecay);
     }
   }
 }

@@ -22,7 +22,8 @@ import { dcl } from '../losses/dcl.js';
 import { hcl } from '../losses/hcl.js';
 import { ntXent } from '../losses/ntXent.js';
 import { buildEncoder, embeddingDim } from '../models/encoder.js';
-import { encodeKeys, momentumCopy } from '../models/momentumEncoder.js';
+import { momentumCopy } from '../models/momentumEncoder.js';
+import { encodeKeys, hasBatchNorm } from '../models/shuffledBatchNorm.js';
 import { backboneOf } from '../models/projectionHead.js';
 import { MemoryQueue } from '../negatives/memoryQueue.js';
 import { l2Normalize } from '../ops/normalize.js';
@@ -101,6 +102,7 @@ export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, 
         const state: MocoState = {
           queryEncoder: model, keyEncoder: keyModel!, queue: queue!, optimizer, momentum: moco.momentum, temperature: moco.temperature,
           mochi: mixing ? { ...moco.mochi!, rng: new Rng(mixSeed(seed, epoch, step, 0x3c41)) } : undefined,
+          rng: new Rng(mixSeed(seed, epoch, step, 0x5bf1)), // the key shuffle of shuffled BN
         };
         loss = mocoStep(state, xq, xk, Array.from(indices, (i) => data.train.labels[i]));
       } else {
@@ -149,7 +151,8 @@ function diagnose(config: TrainConfig, data: TrainTest, model: tf.LayersModel, k
   const indices = schedule.batch(epoch, 0);
   const [xq, xk] = views(data.train, indices, stepRng(config.seed, epoch, -1 >>> 0), aug, model.inputs[0].shape);
   const q = tf.tidy(() => l2Normalize(model.apply(xq, { training: false }) as tf.Tensor2D));
-  const k = tf.tidy(() => l2Normalize(encodeKeys(keyModel, xk) as tf.Tensor2D));
+  const groups = hasBatchNorm(keyModel) && indices.length % 4 === 0 ? 4 : 1;
+  const k = tf.tidy(() => l2Normalize(encodeKeys(keyModel, xk, { groups, rng: new Rng(mixSeed(config.seed, epoch, 0x5bf2)) }) as tf.Tensor2D));
   const mochi = config.moco.mochi ?? undefined;
   const report = hardnessDiagnostics(q, k, queue, {
     N: mochi?.N ?? 256,

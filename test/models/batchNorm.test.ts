@@ -75,6 +75,40 @@ test('moving statistics move by (1 − m) toward the batch mean and unbiased var
   assertClose(y.dataSync(), expected.flat(), 1e-5, 'inference output');
 });
 
+test('batchNormGroups: G sub-batches are normalised separately (output and gradients), moving statistics average them', () => {
+  // [4, 3, 3, 2]: samples 0–1 (rows 0–17) and 2–3 (rows 18–35) form the two groups.
+  const a = fixture(5, 2);
+  const b = fixture(6, 2);
+  const x = [...a.x, ...b.x.map((r) => r.map((v) => 3 * v + 1))];
+  const w = [...a.w, ...b.w];
+  const { gamma, beta } = a;
+  const grouped = (m: Matrix) => [...batchNormReference(m.slice(0, 18), gamma, beta), ...batchNormReference(m.slice(18), gamma, beta)];
+  const layer = layerWith(gamma, beta, 0.5);
+  const xT = tf.tensor4d(x.flat(), [4, 3, 3, 2]);
+  const wT = tf.tensor4d(w.flat(), [4, 3, 3, 2]);
+  const y = layer.apply(xT, { training: true, batchNormGroups: 2 }) as tf.Tensor;
+  assertClose(y.dataSync(), grouped(x).flat(), 1e-5, 'output');
+  const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true, batchNormGroups: 2 }) as tf.Tensor, wT)))(xT);
+  assertClose(dx.dataSync(), numericGradient((m) => weightedSum(grouped(m), w), x).flat(), 1e-4, 'dx');
+  const [gammaVar, betaVar] = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+  const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(xT, { training: true, batchNormGroups: 2 }) as tf.Tensor, wT)) as tf.Scalar, [gammaVar, betaVar]);
+  const groupedWith = (g: number[], bt: number[]) => [...batchNormReference(x.slice(0, 18), g, bt), ...batchNormReference(x.slice(18), g, bt)];
+  assertClose(grads[gammaVar.name].dataSync(), numericGradient((m) => weightedSum(groupedWith(m[0], beta), w), [gamma])[0], 1e-4, 'dγ');
+  assertClose(grads[betaVar.name].dataSync(), numericGradient((m) => weightedSum(groupedWith(gamma, m[0]), w), [beta])[0], 1e-4, 'dβ');
+
+  const fresh = layerWith(gamma, beta, 0.5);
+  fresh.apply(xT, { training: true, batchNormGroups: 2 });
+  const stats = (rows: Matrix) => {
+    const mean = [0, 1].map((c) => rows.reduce((s, r) => s + r[c], 0) / rows.length);
+    return { mean, variance: [0, 1].map((c) => rows.reduce((s, r) => s + (r[c] - mean[c]) ** 2, 0) / (rows.length - 1)) };
+  };
+  const [s1, s2] = [stats(x.slice(0, 18)), stats(x.slice(18))];
+  const [, , movingMean, movingVariance] = fresh.getWeights().map((t) => Array.from(t.dataSync()));
+  assertClose(movingMean, [0, 1].map((c) => 0.5 * 0 + 0.5 * ((s1.mean[c] + s2.mean[c]) / 2)), 1e-5, 'moving mean');
+  assertClose(movingVariance, [0, 1].map((c) => 0.5 * 1 + 0.5 * ((s1.variance[c] + s2.variance[c]) / 2)), 1e-5, 'moving variance');
+  assert.throws(() => layer.apply(xT, { training: true, batchNormGroups: 3 }), /batchNormGroups must be a positive integer dividing the batch size 4, got 3/);
+});
+
 test('fromConfig keeps momentum, ε and the γ initializer', () => {
   const layer = new BatchNorm({ momentum: 0.7, epsilon: 1e-3, gammaInitializer: 'zeros' });
   const copy = BatchNorm.fromConfig(BatchNorm, layer.getConfig()) as BatchNorm;
@@ -83,19 +117,23 @@ test('fromConfig keeps momentum, ε and the γ initializer', () => {
   assert.deepEqual(Array.from(copy.getWeights()[0].dataSync()), [0, 0, 0]);
 });
 
-test('a training step through BatchNorm runs over 2× faster than through tf.layers.batchNormalization', () => {
+test('forward + backward (x, γ, β) through BatchNorm runs over 4× faster than through tf.layers.batchNormalization (measured ~8×)', () => {
   const rng = new Rng(4);
-  const x = tf.tensor4d(rng.normalArray(64 * 28 * 28 * 32), [64, 28, 28, 32]);
+  const x = tf.variable(tf.tensor4d(rng.normalArray(64 * 28 * 28 * 32), [64, 28, 28, 32]));
   const time = (layer: tf.layers.Layer) => {
     layer.apply(tf.input({ shape: [28, 28, 32] }));
-    const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
-    const ms = medianMs(() => tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
-      return [value, ...Object.values(grads)];
-    }).forEach((t) => t.dispose()));
-    return ms;
+    const vars = [x, ...layer.trainableWeights.map((v) => v.read() as tf.Variable)];
+    return medianMs(() =>
+      tf
+        .tidy(() => {
+          const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+          return [value, ...Object.values(grads)];
+        })
+        .forEach((t) => t.dispose()),
+    );
   };
   const ours = time(new BatchNorm());
   const stock = time(tf.layers.batchNormalization({ momentum: 0.9, epsilon: EPS }));
-  assert.ok(stock / ours > 2, `tf.layers ${stock.toFixed(1)} ms / BatchNorm ${ours.toFixed(1)} ms = ${(stock / ours).toFixed(1)}`);
+  x.dispose();
+  assert.ok(stock / ours > 4, `tf.layers ${stock.toFixed(1)} ms / BatchNorm ${ours.toFixed(1)} ms = ${(stock / ours).toFixed(1)}`);
 });

@@ -44,22 +44,25 @@ test('training-mode gradients of the whole CNN (conv, BatchNorm, pooling, residu
   const rng = new Rng(3);
   const xv = rng.normalArray(4 * 12 * 12 * 2);
   const wv = rng.normalArray(4 * 16);
-  const grads = () => {
-    const model = cnn({ inputShape: [12, 12, 2], widths: [8, 16], blocks: 1, batchNorm: true }, new Rng(4));
-    // Non-zero γ everywhere, so every branch carries gradient.
-    model.weights.filter((w) => w.originalName.endsWith('/gamma')).forEach((w) => w.write(tf.fill(w.shape as number[], 0.7)));
-    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const x = tf.tensor4d(xv, [4, 12, 12, 2]);
-    const { grads: g } = tf.variableGrads(
-      () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, tf.tensor2d(wv, [4, 16]))) as tf.Scalar,
-      vars,
-    );
-    return vars.map((v) => g[v.name]);
-  };
-  const wasm = await on('wasm', grads);
-  const cpu = await on('cpu', grads);
-  assert.equal(wasm.length, 18); // per stage: conv, γ, β, then a block of conv, γ, β, conv, γ, β
-  wasm.forEach((g, i) => assert.ok(relativeError(g, cpu[i]) <= 1e-4, `weight ${i}: relative error ${relativeError(g, cpu[i])}`));
+  for (const batchNorm of [true, false]) {
+    const grads = () => {
+      const model = cnn({ inputShape: [12, 12, 2], widths: [8, 16], blocks: 1, batchNorm }, new Rng(4));
+      // Non-zero γ everywhere, so every branch carries gradient.
+      model.weights.filter((w) => w.originalName.endsWith('/gamma')).forEach((w) => w.write(tf.fill(w.shape as number[], 0.7)));
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const x = tf.tensor4d(xv, [4, 12, 12, 2]);
+      const { grads: g } = tf.variableGrads(
+        () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, tf.tensor2d(wv, [4, 16]))) as tf.Scalar,
+        vars,
+      );
+      return vars.map((v) => g[v.name]);
+    };
+    const wasm = await on('wasm', grads);
+    const cpu = await on('cpu', grads);
+    // per stage: conv, γ, β, then a block of conv, γ, β, conv, γ, β (without BN: kernel and bias per conv)
+    assert.equal(wasm.length, batchNorm ? 18 : 12);
+    wasm.forEach((g, i) => assert.ok(relativeError(g, cpu[i]) <= 1e-4, `BN ${batchNorm}, weight ${i}: relative error ${relativeError(g, cpu[i])}`));
+  }
 });
 
 test('invalid configurations are one-line errors naming the field', () => {

@@ -57,7 +57,7 @@ test('MoCo steps on a toy task lower the loss by over 15% and fill the queue (se
   assert.ok(last < 0.85 * first, `loss did not fall enough: ${first.toFixed(3)} → ${last.toFixed(3)}`);
 });
 
-test('MoCo with a BatchNorm CNN + projection head (key encoder in inference mode) lowers the loss by over 20%', () => {
+test('MoCo with a BatchNorm CNN + projection head (shuffled BN, default 4 sub-batches) lowers the loss by over 20%', () => {
   // 400 small colour "images": a per-image colour plus a spatial pattern; views add noise.
   const rng = new Rng(4);
   const base = tf.tidy(() =>
@@ -86,4 +86,6 @@ test('MoCo with a BatchNorm CNN + projection head (key encoder in inference mode
   const first = losses.slice(3, 8).reduce((s, v) => s + v) / 5; // the queue is full from step 3
   const last = losses.slice(-5).reduce((s, v) => s + v) / 5;
   assert.ok(last < 0.8 * first, `loss did not fall enough: ${first.toFixed(3)} → ${last.toFixed(3)}`);
+  const odd = tf.zeros([30, 8, 8, 3]);
+  assert.throws(() => mocoStep(state, odd, odd), /mocoStep: batchNormGroups 4 must divide the batch size 30/);
 });
