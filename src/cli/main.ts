@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
+import { reportCommand } from './report.js';
+import { toyCommand } from './toy.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run hardneg --help for usage)')
     .exitOverride();
   program.addCommand(benchCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(toyCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
