@@ -154,7 +154,7 @@ export function toySpec(toy: ToyResult): ChartSpec {
   };
   const order: ToyGroup[] = ['queue', 'hardest', 'mixed', 'query_mixed', 'query'];
   const domain = order.map((g) => labels[g]);
-  const scale = (range: (string | number)[]) => ({ domain, range });
+  const scale = (range: (string | number)[]) => ({ type: 'ordinal', domain, range });
   const synthetic = s + sPrime;
   const share = synthetic === 0 ? 'no synthetic negatives' : `${toy.harderH + toy.harderHPrime} of ${synthetic} synthetic negatives (${(100 * toy.shareHarder).toFixed(1)}%) are harder than the hardest real one`;
   return {
