@@ -30,12 +30,11 @@ export interface CurvePoint {
   value: number;
 }
 
-/** The (run, epoch, value) points of one metric, runs in order, epochs ascending. */
+/** The (run, epoch, value) points of one metric, runs in order, epochs as the run lists them (ascending). */
 export function curvePoints(runs: RunData[], key: string): CurvePoint[] {
   const points: CurvePoint[] = [];
   for (const run of runs) {
-    const rows = (run.metrics ?? []).filter((row) => row[key] !== undefined).sort((a, b) => a.epoch - b.epoch);
-    for (const row of rows) points.push({ run: run.name, epoch: row.epoch, value: row[key] });
+    for (const row of run.metrics ?? []) if (row[key] !== undefined) points.push({ run: run.name, epoch: row.epoch, value: row[key] });
   }
   return points;
 }
@@ -47,7 +46,7 @@ export function curveSpec(metric: CurveMetric, points: CurvePoint[], runNames: s
     width: 420,
     height: 240,
     data: { values: points },
-    mark: { type: 'line', point: true, strokeWidth: 2 },
+    mark: { type: 'line', point: true, strokeWidth: 2, clip: true },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: {

@@ -96,7 +96,7 @@ export function embeddingMapSpec(run: string, points: MapPoint[], total: number)
     width: 380,
     height: 380,
     data: { values: points },
-    mark: { type: 'circle', size: 14, opacity: 0.75 },
+    mark: { type: 'circle', size: 14, opacity: 0.75, aria: false }, // no per-point labels: they would double the page's size
     encoding: {
       x: { field: 'x', type: 'quantitative', axis: null, scale: { zero: false } },
       y: { field: 'y', type: 'quantitative', axis: null, scale: { zero: false } },

@@ -51,16 +51,22 @@ function readJsonObject(path: string): JsonObject {
   return value as JsonObject;
 }
 
+/**
+ * The epochs of `metrics.jsonl`, ascending. A run resumed from a checkpoint may log an epoch again;
+ * its last line wins.
+ */
 async function readMetrics(path: string): Promise<MetricsRow[]> {
   const { records, lines } = await readJsonl(path);
-  return records.map((record, r) => {
+  const byEpoch = new Map<number, MetricsRow>();
+  records.forEach((record, r) => {
     const row: Record<string, number> = {};
     for (const [key, value] of Object.entries(record)) if (typeof value === 'number' && Number.isFinite(value)) row[key] = value;
     if (!Number.isInteger(row.epoch) || row.epoch < 1) {
       throw new DataError(`report: ${path} line ${lines[r]}: expected an integer "epoch" >= 1, got ${JSON.stringify(record.epoch)}`);
     }
-    return row as MetricsRow;
+    byEpoch.set(row.epoch, row as MetricsRow);
   });
+  return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
 }
 
 function readHardness(path: string): Hardness {

@@ -33,8 +33,8 @@ test('two runs: every chart, the final table, self-contained HTML written atomic
     assert.ok(html.includes(`<figure class="chart" id="${chart.id}">\n${chart.svg}`), `figure ${chart.id}`);
   }
   assert.equal(html.split('<svg').length - 1, 7);
-  assert.match(html, /<td>mochi<\/td><td><strong>0\.7<\/strong><\/td><td><strong>0\.88<\/strong><\/td>/); // final table, best in bold
-  assert.match(html, /<td>moco<\/td><td>0\.65<\/td><td>0\.86<\/td>/);
+  assert.match(html, /<td>mochi<\/td><td><strong>0\.92<\/strong><\/td><td><strong>0\.97<\/strong><\/td>/); // final table, best in bold
+  assert.match(html, /<td>moco<\/td><td>0\.9<\/td><td>0\.96<\/td>/);
   assert.match(html, /<p class="note">moco \(.*\): no hardness\.json/);
   assert.match(html, /<summary>settings of mochi<\/summary>/);
 

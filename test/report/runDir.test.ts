@@ -15,9 +15,9 @@ test('loads every file of a run directory', async () => {
   assert.deepEqual(run.missing, []);
   assert.equal(run.config?.task, 'moco');
   assert.deepEqual(run.metrics?.map((r) => r.epoch), [1, 2, 3]);
-  assert.equal(run.metrics?.[2].loss, 6 - 1.5 - 0.1);
-  assert.equal(run.metrics?.[0].proxy_acc, 0.65);
-  assert.equal(run.final?.knn_top1, 0.65);
+  assert.equal(run.metrics?.[2].loss, 2.9);
+  assert.ok(Math.abs(run.metrics![0].proxy_acc - (0.6 + 0.35 / 3)) < 1e-12);
+  assert.equal(run.final?.knn_top1, 0.92);
   assert.equal(run.hardness?.epoch, 3);
   assert.deepEqual(Object.keys(run.hardness!.groups), ['queue', 'hardest', 'mixed', 'query_mixed', 'positive']);
   assert.equal(run.hardness!.groups.hardest!.length, 640);
@@ -34,6 +34,13 @@ test('missing files are listed, not errors; the name falls back to the directory
   assert.equal(run.hardness, undefined);
   assert.ok(run.embeddings !== undefined && run.labels === undefined);
   assert.deepEqual(checkRunDir(path), run.missing);
+});
+
+test('a resumed run that logged an epoch twice: the last line wins, epochs ascending', async () => {
+  const path = writeRun(dir, { name: 'resumed', rows: 5, classes: 1, dim: 2 });
+  writeFileSync(join(path, 'metrics.jsonl'), ['{"epoch": 1, "loss": 3}', '{"epoch": 2, "loss": 2.5, "note": "x"}', '', '{"epoch": 2, "loss": 2}', '{"epoch": 3, "loss": 1.5}'].join('\n'));
+  const run = await loadRun(path);
+  assert.deepEqual(run.metrics, [{ epoch: 1, loss: 3 }, { epoch: 2, loss: 2 }, { epoch: 3, loss: 1.5 }]);
 });
 
 test('a path that is not a run directory is a one-line error', async () => {
