@@ -145,15 +145,16 @@ export async function buildReport(paths: string[], options: ReportOptions = {}):
     options.onProgress?.(charts.length, planned.length);
   }
   const table = finalTable(runs);
+  const tables: Partial<Record<SectionId, string>> = { runs: runsTable(runs) };
+  if (table.columns.length > 0) {
+    tables.final = tableHtml(['run', ...table.columns], table.rows.map((r) => [r.run, ...r.cells]), table.rows.map((r) => [false, ...r.best]));
+  }
   const sections: PageSection[] = SECTIONS.map((s) => ({
     ...s,
+    html: tables[s.id],
     notes: notes.filter((n) => n.section === s.id).map((n) => n.text),
     figures: charts.filter((c) => c.section === s.id).map((c) => ({ id: c.id, svg: c.svg, caption: c.caption })),
   }));
-  sections[0].html = runsTable(runs);
-  if (table.columns.length > 0) {
-    sections[1].html = tableHtml(['run', ...table.columns], table.rows.map((r) => [r.run, ...r.cells]), table.rows.map((r) => [false, ...r.best]));
-  }
   const html = reportPage({
     title: `hardneg report: ${runs.map((r) => r.name).join(', ')}`,
     subtitle: `${runs.length} run${runs.length === 1 ? '' : 's'} · ${charts.length} charts · generated ${new Date().toISOString()}`,
