@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
 import { demoCommand } from './demo.js';
 import { trainCommand } from './trainCommand.js';
+import { reportCommand } from './report.js';
+import { toyCommand } from './toy.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand());
   program.addCommand(trainCommand());
   program.addCommand(benchCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(toyCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
