@@ -116,3 +116,5 @@ export { RunDir } from './train/runDir.js';
 export { saveCheckpoint, loadCheckpoint } from './train/checkpoint.js';
 export { hardnessDiagnostics } from './eval/hardness.js';
 export { encodeNpy, writeNpy } from './data/npyWrite.js';
+export { linearProbe } from './eval/linearProbe.js';
+export type { LinearProbeOptions } from './eval/linearProbe.js';

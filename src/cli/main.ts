@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
 import { demoCommand } from './demo.js';
+import { evalCommand } from './evalCommand.js';
 import { trainCommand } from './trainCommand.js';
 import { reportCommand } from './report.js';
 import { toyCommand } from './toy.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(demoCommand());
   program.addCommand(trainCommand());
+  program.addCommand(evalCommand());
   program.addCommand(benchCommand());
   program.addCommand(reportCommand());
   program.addCommand(toyCommand());

@@ -72,7 +72,7 @@ export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, 
   const aug = augmentConfig(config.augment as AugmentOverrides);
   const schedule = new BatchSchedule(data.train.labels.length, { batchSize, seed, dropLast: true });
   const steps = schedule.stepsPerEpoch;
-  const lr = cosineWithWarmup({ baseLr: config.optimizer.lr, totalSteps: epochs * steps, warmupSteps: Math.round(config.warmupEpochs * steps) });
+  const lr = cosineWithWarmup({ baseLr: config.optimizer.lr, totalSteps: epochs * steps, warmupSteps: Math.min(epochs * steps - 1, Math.round(config.warmupEpochs * steps)) });
   const optimizer = buildOptimizer(config.optimizer);
   const useQueue = moco.loss === 'infonce';
 

@@ -68,7 +68,7 @@ export async function trainSupervised(config: TrainConfig, full: TrainTest, run:
   const batchSize = Math.min(config.batchSize, data.train.labels.length);
   const schedule = new BatchSchedule(data.train.labels.length, { batchSize, seed, dropLast: true });
   const steps = schedule.stepsPerEpoch;
-  const lr = cosineWithWarmup({ baseLr: config.optimizer.lr, totalSteps: epochs * steps, warmupSteps: Math.round(config.warmupEpochs * steps) });
+  const lr = cosineWithWarmup({ baseLr: config.optimizer.lr, totalSteps: epochs * steps, warmupSteps: Math.min(epochs * steps - 1, Math.round(config.warmupEpochs * steps)) });
   const aug = augmentConfig(config.augment as AugmentOverrides);
   const optimizer = buildOptimizer(config.optimizer);
   const checkpoint = resume ? await loadCheckpoint(run.path) : undefined;

@@ -40,3 +40,20 @@ test('demo --quick --json trains MoCo and MoCHi and ends with the result line', 
   for (const k of ['raw', 'moco', 'mochi']) assert.ok(last[k].knn_top1 > 0.5 && last[k].knn_top1 <= 1, `${k}: ${last[k].knn_top1}`);
   assert.ok(last.seconds > 0 && last.seconds < 300, `${last.seconds} s`);
 });
+
+test('train then eval: eval reproduces the run’s kNN top-1 and adds the linear probe and geometry', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hardneg-eval-'));
+  const t = hardneg('train', '--config', 'configs/mnist-moco.yaml', '--name', 'tiny', '--epochs', '1', '--runs-dir', dir, '--json',
+    '--set', 'data.limit=600', 'batchSize=100', 'moco.queue=200', 'encoder={"backbone":{"kind":"mlp","inputDim":784,"hidden":[64],"outputDim":16}}');
+  assert.equal(t.code, 0, t.err);
+  const trained = JSON.parse(t.out.trim().split('\n').pop()!);
+  const e = hardneg('eval', '--run', join(dir, 'tiny'), '--json');
+  assert.equal(e.code, 0, e.err);
+  const evaluated = JSON.parse(e.out.trim().split('\n').pop()!);
+  assert.equal(evaluated.knn_top1, trained.knn_top1);
+  assert.ok(evaluated.linear_probe_top1 > 0.5);
+  assert.ok(evaluated.alignment >= 0 && evaluated.alignment <= 4 && evaluated.uniformity < 0);
+  const notRun = hardneg('eval', '--run', dir);
+  assert.equal(notRun.code, 1);
+  assert.match(notRun.err, /is not a run directory \(no config\.json\)/);
+});
