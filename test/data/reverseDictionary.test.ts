@@ -16,7 +16,7 @@ test('one query per synset, one document per distinct lemma list', () => {
   assert.equal(rd.docs[rd.queries[dog].doc].id, 'doc-02086723');
   assert.match(rd.queries[dog].text, /^a member of the genus Canis .* occurs in many breeds$/);
   // Every sense whose only lemma is "bank" shares one document.
-  const bankDocs = new Set(rd.queries.filter((q, i) => synsets[i].words.join(', ') === 'bank').map((q) => q.doc));
+  const bankDocs = new Set(rd.queries.filter((_, i) => synsets[i].words.join(', ') === 'bank').map((q) => q.doc));
   assert.equal(bankDocs.size, 1);
   assert.ok(rd.queries.every((q) => q.text.length > 0 && !q.text.includes('"')));
 });
