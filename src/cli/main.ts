@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
+import { mineCommand } from './mine.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run hardneg --help for usage)')
     .exitOverride();
   program.addCommand(benchCommand());
+  program.addCommand(mineCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -80,11 +80,17 @@ export interface MineSummary extends SelectionSummary {
   seconds: { search: number; total: number };
 }
 
+export interface MineResult {
+  summary: MineSummary;
+  /** Every query's merged candidate list (`[Q, candidatesPerQuery]`, queries in file order). */
+  candidates: TopK;
+}
+
 export function summaryPath(output: string): string {
   return `${output.replace(/\.jsonl$/, '')}.summary.json`;
 }
 
-export function mine(options: MineOptions): MineSummary {
+export function mine(options: MineOptions): MineResult {
   const t0 = performance.now();
   const { index = 'exact', negatives = 3, shardSize = 100_000, seed = 0 } = options;
   if (!(Number.isInteger(shardSize) && shardSize >= 1)) throw new Error(`shard size must be an integer >= 1, got ${shardSize}`);
@@ -210,7 +216,7 @@ export function mine(options: MineOptions): MineSummary {
     seconds: { search: round(searchSeconds), total: round((performance.now() - t0) / 1000) },
   };
   writeFileAtomic(summaryPath(options.output), `${JSON.stringify(summary, null, 2)}\n`);
-  return summary;
+  return { summary, candidates: merged };
 }
 
 interface Collected {

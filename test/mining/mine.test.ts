@@ -35,7 +35,7 @@ function ranking(q: number): { row: number; score: number }[] {
 }
 
 test('exact mining writes each query with its positive and the hardest non-positive rows (float64 brute force)', () => {
-  const s = mine({ ...base, output: path('out.jsonl'), negatives: 3, rangeMax: 20 });
+  const { summary: s } = mine({ ...base, output: path('out.jsonl'), negatives: 3, rangeMax: 20 });
   const rows = readJsonl(path('out.jsonl'));
   assert.equal(rows.length, Q);
   rows.forEach((row, q) => {
@@ -57,22 +57,22 @@ test('exact mining writes each query with its positive and the hardest non-posit
 
 test('shards merged give the same output as one pass; a resumed run reuses finished shards', () => {
   mine({ ...base, output: path('one.jsonl'), negatives: 4, shardSize: 1000 });
-  const first = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17 });
+  const { summary: first } = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17 });
   assert.equal(first.shards, Math.ceil(N / 17));
   assert.equal(readFileSync(path('sharded.jsonl'), 'utf8'), readFileSync(path('one.jsonl'), 'utf8'));
-  const again = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17 });
+  const { summary: again } = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17 });
   assert.equal(again.shardsReused, again.shards);
   rmSync(join(`${path('sharded.jsonl')}.shards`, 'shard-00003.bin'));
-  const partly = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17 });
+  const { summary: partly } = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17 });
   assert.equal(partly.shardsReused, partly.shards - 1);
   assert.equal(readFileSync(path('sharded.jsonl'), 'utf8'), readFileSync(path('one.jsonl'), 'utf8'));
   // Another index or k is another fingerprint: nothing is reused.
-  assert.equal(mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17, candidates: 30 }).shardsReused, 0);
+  assert.equal(mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17, candidates: 30 }).summary.shardsReused, 0);
 });
 
 test('filters: the rank window, the ceiling and the margins drop what they should; random sampling is seeded', () => {
   const opts: MineOptions = { ...base, output: path('f.jsonl'), negatives: 2, rangeMin: 2, rangeMax: 12, maxScore: 0.8, margin: 0.002, relativeMargin: 0.8 };
-  const s = mine(opts);
+  const { summary: s } = mine(opts);
   const rows = readJsonl(path('f.jsonl'));
   for (const row of rows) {
     const q = Number(row.anchor.slice(1));
@@ -85,7 +85,7 @@ test('filters: the rank window, the ceiling and the margins drop what they shoul
   assert.ok(rows.length >= 5 && s.dropped.maxScore > 0 && s.dropped.margin > 0 && s.dropped.relativeMargin > 0, JSON.stringify(s.dropped));
   const dropped = Object.values(s.dropped).reduce((a, b) => a + b, 0);
   assert.equal(dropped + s.keptByFilters, s.candidatesSeen);
-  const r1 = mine({ ...opts, output: path('r1.jsonl'), sampling: 'random', seed: 1 });
+  const { summary: r1 } = mine({ ...opts, output: path('r1.jsonl'), sampling: 'random', seed: 1 });
   mine({ ...opts, output: path('r1b.jsonl'), sampling: 'random', seed: 1 });
   mine({ ...opts, output: path('r2.jsonl'), sampling: 'random', seed: 2 });
   assert.equal(readFileSync(path('r1.jsonl'), 'utf8'), readFileSync(path('r1b.jsonl'), 'utf8'));
@@ -101,16 +101,16 @@ test('texts through the hashed encoder, labels, and texts in the output columns'
   const enc = new HashedTextEncoder({ buckets: 4096, dim: 16, hidden: 0 }, new Rng(0));
   const encoder = { dim: 16, encode: (t: string[]) => enc.encode(t), fingerprint: 'test' };
   const opts = { queries: path('q.jsonl'), corpus: path('c.jsonl'), qrels: path('qr.jsonl'), encoder, negatives: 6 };
-  const s = mine({ ...opts, output: path('t.jsonl') });
+  const { summary: s } = mine({ ...opts, output: path('t.jsonl') });
   const [row] = readJsonl(path('t.jsonl'));
   assert.equal(row.anchor, 'a domesticated dog');
   assert.equal(row.positive, 'dog, domestic dog');
   assert.deepEqual(Object.values(row).slice(2).sort(), docs.slice(1).sort());
   assert.equal(s.columns, 'text');
   // With labels the same-label document (dogfish, 'fish') is dropped, leaving 5 < 6: no row.
-  const l = mine({ ...opts, output: path('l.jsonl'), labels: true });
+  const { summary: l } = mine({ ...opts, output: path('l.jsonl'), labels: true });
   assert.deepEqual([l.dropped.label, l.rowsWritten, l.queriesWithTooFew], [1, 0, 1]);
-  assert.equal(mine({ ...opts, output: path('i.jsonl'), negatives: 2, ids: true }).columns, 'ids');
+  assert.equal(mine({ ...opts, output: path('i.jsonl'), negatives: 2, ids: true }).summary.columns, 'ids');
   assert.equal(readJsonl(path('i.jsonl'))[0].positive, 'd0');
 });
 
