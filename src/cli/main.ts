@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
 import { mineCommand } from './mine.js';
+import { evalRetrievalCommand, trainRetrievalCommand } from './trainRetrieval.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,6 +19,8 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(benchCommand());
   program.addCommand(mineCommand());
+  program.addCommand(trainRetrievalCommand());
+  program.addCommand(evalRetrievalCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -13,7 +13,7 @@ import { emptyTopK, type TopK } from './topK.js';
 export interface HnswOptions {
   /** Graph degree M (default 16). */
   connectivity?: number;
-  /** Beam width while adding (default 128). */
+  /** Beam width while adding (default 64; usearch's own is 128: on the `bench mine` set 64 kept recall@50 at 0.9996, against 0.9999, for a shorter build). */
   expansionAdd?: number;
   /** Beam width while searching (default max(64, 2k)). */
   expansionSearch?: number;
@@ -25,7 +25,7 @@ export function hnswTopK(queries: Float32Array, corpus: Float32Array, dim: numbe
   if (!Number.isInteger(Q) || !Number.isInteger(N)) throw new Error(`hnswTopK: ${queries.length} and ${corpus.length} values are not rows of ${dim}`);
   const out = emptyTopK(Q, k);
   if (N === 0 || Q === 0) return out;
-  const { connectivity = 16, expansionAdd = 128, expansionSearch = Math.max(64, 2 * k) } = options;
+  const { connectivity = 16, expansionAdd = 64, expansionSearch = Math.max(64, 2 * k) } = options;
   const index = new Index({
     dimensions: dim,
     metric: MetricKind.Cos,

@@ -81,3 +81,27 @@ test('bench mine --json: exact agrees with brute force; HNSW reaches recall >= 0
     assert.ok(last.recall_vs_bruteforce >= (index === 'exact' ? 0.999 : 0.95), `${index}: ${last.recall_vs_bruteforce}`);
   }
 });
+
+test('train-retrieval (small WordNet run) reports metrics per split and saves an encoder that eval-retrieval reads back', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hardneg-cli-train-'));
+  try {
+    const small = ['--train', '1024', '--dev', '100', '--test', '100'];
+    const model = ['--dim', '16', '--hidden', '32', '--buckets', '8192'];
+    const r = hardneg('train-retrieval', ...small, ...model, '--negatives', 'mined-filtered', '--epochs', '2', '--batch', '64', '--candidates', '20', '--eval', 'test', '-o', join(dir, 'enc.hnck'), '--json');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /seed 0 epoch 1: loss [\d.]+ .*mined in/);
+    const last = JSON.parse(r.out.trim().split('\n').pop()!);
+    assert.deepEqual([last.command, last.negatives, last.model, last.seeds], ['train-retrieval', 'mined-filtered', 'text', [0]]);
+    const trained = last.runs[0].metrics.test;
+    for (const k of ['recall@1', 'recall@10', 'recall@100', 'mrr@10', 'ndcg@10']) assert.ok(trained[k] >= 0 && trained[k] <= 1, k);
+    assert.ok(trained['recall@1'] <= trained['recall@10'] && trained['recall@10'] <= trained['recall@100']);
+    const e = hardneg('eval-retrieval', ...small, '--encoder', join(dir, 'enc.hnck'), '--split', 'test', '--json');
+    assert.equal(e.code, 0, e.err);
+    assert.deepEqual(JSON.parse(e.out.trim().split('\n').pop()!).metrics, trained);
+    const bad = hardneg('train-retrieval', '--negatives', 'hard');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.err, /--negatives must be one of in-batch, mined, mined-filtered, none, got 'hard'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
