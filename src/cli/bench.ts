@@ -1,10 +1,23 @@
 /** `hardneg bench <name>`: performance benchmarks (see `bench/` for the PyTorch side). */
 import { Command } from 'commander';
+import { benchMine } from './benchMine.js';
 import { benchMocoStep } from './benchMocoStep.js';
 import { UsageError } from './errors.js';
-import { intTriple, nonNegativeInt, positiveInt } from './options.js';
+import { finiteNumber, intTriple, nonNegativeInt, oneOf, positiveInt } from './options.js';
 import { progressBar } from './progress.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
+
+interface MineFlags {
+  corpus: number;
+  queries: number;
+  dim: number;
+  k: number;
+  index: 'exact' | 'hnsw';
+  centres: number;
+  noise: number;
+  seed: number;
+  json?: boolean;
+}
 
 interface MocoStepFlags {
   batch: number;
@@ -50,6 +63,38 @@ export function benchCommand(): Command {
       };
       console.log(
         `moco-step${flags.mochi ? ` + MoCHi(${flags.mochi.join(',')})` : ''}: ${summary.ms_per_step} ms/step (median of ${flags.steps}; B=${flags.batch} K=${flags.queue} D=${flags.dim}; ${engine.backend})`,
+      );
+      if (flags.json) console.log(JSON.stringify(summary));
+    });
+  bench
+    .command('mine')
+    .description('hardneg mine on seeded clustered vectors (NPY), end to end; recall of its top-k against brute force')
+    .option('--corpus <n>', 'corpus vectors', (v) => positiveInt(v, '--corpus'), 100_000)
+    .option('--queries <n>', 'queries', (v) => positiveInt(v, '--queries'), 1000)
+    .option('--dim <n>', 'dimension', (v) => positiveInt(v, '--dim'), 256)
+    .option('--k <n>', 'candidates per query', (v) => positiveInt(v, '--k'), 50)
+    .option('--index <kind>', 'exact | hnsw', oneOf(['exact', 'hnsw'] as const, '--index'), 'exact')
+    .option('--centres <n>', 'cluster centres', (v) => positiveInt(v, '--centres'), 1000)
+    .option('--noise <s>', 'noise per coordinate around a centre (centres are N(0, 1))', (v) => finiteNumber(v, '--noise'), 0.5)
+    .option('--seed <n>', 'seed', (v) => nonNegativeInt(v, '--seed'), 0)
+    .option('--json', 'end with one JSON line')
+    .action(async (flags: MineFlags, cmd: Command) => {
+      const engine = await startEngine(cmd.optsWithGlobals<GlobalOptions>());
+      const r = benchMine(flags);
+      const summary = {
+        bench: 'mine',
+        seconds: Number(r.seconds.toFixed(3)),
+        recall_vs_bruteforce: Number(r.recall.toFixed(5)),
+        index: flags.index,
+        corpus: flags.corpus,
+        queries: flags.queries,
+        dim: flags.dim,
+        k: flags.k,
+        bruteforce_seconds: Number(r.bruteForceSeconds.toFixed(3)),
+        backend: engine.backend,
+      };
+      console.log(
+        `mine (${flags.index}): ${summary.seconds} s for ${flags.queries} queries × ${flags.corpus} vectors of ${flags.dim}, k=${flags.k}; recall vs brute force ${summary.recall_vs_bruteforce} (usearch exactSearch: ${summary.bruteforce_seconds} s)`,
       );
       if (flags.json) console.log(JSON.stringify(summary));
     });

@@ -7,6 +7,8 @@ import { evalCommand } from './evalCommand.js';
 import { trainCommand } from './trainCommand.js';
 import { reportCommand } from './report.js';
 import { toyCommand } from './toy.js';
+import { mineCommand } from './mine.js';
+import { evalRetrievalCommand, trainRetrievalCommand } from './trainRetrieval.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,6 +28,9 @@ export function buildProgram(): Command {
   program.addCommand(benchCommand());
   program.addCommand(reportCommand());
   program.addCommand(toyCommand());
+  program.addCommand(mineCommand());
+  program.addCommand(trainRetrievalCommand());
+  program.addCommand(evalRetrievalCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -21,3 +21,17 @@ export function intTriple(value: string): [number, number, number] {
   }
   return parts as [number, number, number];
 }
+
+export function finiteNumber(value: string, name = 'value'): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${value}'`);
+  return n;
+}
+
+/** One of `choices`. */
+export function oneOf<T extends string>(choices: readonly T[], name: string): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}, got '${value}'`);
+    return value as T;
+  };
+}

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 /** Runs the built CLI (`npm test` builds dist first). */
@@ -11,7 +14,7 @@ function hardneg(...args: string[]) {
 test('--help lists the commands and --version prints the package version', () => {
   const help = hardneg('--help');
   assert.equal(help.code, 0);
-  assert.match(help.out, /Commands:[\s\S]*bench/);
+  assert.match(help.out, /Commands:[\s\S]*bench[\s\S]*mine/);
   assert.match(help.out, /--backend <name>/);
   assert.match(hardneg('--version').out.trim(), /^\d+\.\d+\.\d+$/);
 });
@@ -35,4 +38,70 @@ test('errors are one line and a non-zero exit', () => {
   const num = hardneg('bench', 'moco-step', '--batch', 'x');
   assert.notEqual(num.code, 0);
   assert.match(num.err, /--batch must be a positive integer, got 'x'/);
+});
+
+test('mine: texts through the untrained hashed encoder to sentence-transformers JSONL and a summary; --json ends with it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hardneg-cli-mine-'));
+  try {
+    const docs = ['dog, domestic dog', 'wolf', 'domestic cat, house cat', 'fox', 'hot dog, frankfurter', 'cat, true cat', 'hound, hound dog'];
+    writeFileSync(join(dir, 'corpus.jsonl'), docs.map((t, i) => JSON.stringify({ id: `d${i}`, text: t })).join('\n'));
+    writeFileSync(join(dir, 'queries.jsonl'), [JSON.stringify({ id: 'q1', text: 'a domesticated dog' }), JSON.stringify({ id: 'q2', text: 'the house cat' })].join('\n'));
+    writeFileSync(join(dir, 'qrels.tsv'), 'query-id\tcorpus-id\tscore\nq1\td0\t1\nq2\td2\t1\n');
+    const args = ['mine', '--queries', join(dir, 'queries.jsonl'), '--corpus', join(dir, 'corpus.jsonl'), '--qrels', join(dir, 'qrels.tsv'), '-o', join(dir, 'out.jsonl')];
+    const r = hardneg(...args, '--negatives', '2', '--dim', '32', '--buckets', '4096', '--json');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /^backend: wasm/m);
+    const rows = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    assert.deepEqual(rows.map((x) => Object.keys(x)), [['anchor', 'positive', 'negative_1', 'negative_2'], ['anchor', 'positive', 'negative_1', 'negative_2']]);
+    assert.deepEqual([rows[0].anchor, rows[0].positive, rows[1].positive], ['a domesticated dog', 'dog, domestic dog', 'domestic cat, house cat']);
+    const summary = JSON.parse(r.out.trim().split('\n').pop()!);
+    assert.deepEqual([summary.rowsWritten, summary.corpus, summary.index, summary.negativesChosen], [2, 7, 'exact', 4]);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'out.summary.json'), 'utf8')).dropped, summary.dropped);
+    // A qrels line naming an unknown document: one line, with file and line, exit 1.
+    writeFileSync(join(dir, 'qrels.tsv'), 'q1\td0\t1\nq2\td9\t1\n');
+    const bad = hardneg(...args);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.err.trim().split('\n').length, 2); // the backend line, then the error
+    assert.match(bad.err, /hardneg: error: .*qrels\.tsv:2: unknown corpus id 'd9'/);
+    const flag = hardneg(...args, '--index', 'annoy');
+    assert.notEqual(flag.code, 0);
+    assert.match(flag.err, /--index must be one of exact, hnsw, got 'annoy'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bench mine --json: exact agrees with brute force; HNSW reaches recall >= 0.95 on clustered vectors', () => {
+  for (const index of ['exact', 'hnsw']) {
+    const r = hardneg('bench', 'mine', '--corpus', '3000', '--queries', '50', '--dim', '32', '--k', '10', '--centres', '30', '--index', index, '--json');
+    assert.equal(r.code, 0, r.err);
+    const last = JSON.parse(r.out.trim().split('\n').pop()!);
+    assert.deepEqual([last.bench, last.index, last.corpus, last.queries, last.dim, last.k], ['mine', index, 3000, 50, 32, 10]);
+    assert.ok(last.seconds > 0);
+    assert.ok(last.recall_vs_bruteforce >= (index === 'exact' ? 0.999 : 0.95), `${index}: ${last.recall_vs_bruteforce}`);
+  }
+});
+
+test('train-retrieval (small WordNet run) reports metrics per split and saves an encoder that eval-retrieval reads back', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hardneg-cli-train-'));
+  try {
+    const small = ['--train', '1024', '--dev', '100', '--test', '100'];
+    const model = ['--dim', '16', '--hidden', '32', '--buckets', '8192'];
+    const r = hardneg('train-retrieval', ...small, ...model, '--negatives', 'mined-filtered', '--epochs', '2', '--batch', '64', '--candidates', '20', '--eval', 'test', '-o', join(dir, 'enc.hnck'), '--json');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /seed 0 epoch 1: loss [\d.]+ .*mined in/);
+    const last = JSON.parse(r.out.trim().split('\n').pop()!);
+    assert.deepEqual([last.command, last.negatives, last.model, last.seeds], ['train-retrieval', 'mined-filtered', 'text', [0]]);
+    const trained = last.runs[0].metrics.test;
+    for (const k of ['recall@1', 'recall@10', 'recall@100', 'mrr@10', 'ndcg@10']) assert.ok(trained[k] >= 0 && trained[k] <= 1, k);
+    assert.ok(trained['recall@1'] <= trained['recall@10'] && trained['recall@10'] <= trained['recall@100']);
+    const e = hardneg('eval-retrieval', ...small, '--encoder', join(dir, 'enc.hnck'), '--split', 'test', '--json');
+    assert.equal(e.code, 0, e.err);
+    assert.deepEqual(JSON.parse(e.out.trim().split('\n').pop()!).metrics, trained);
+    const bad = hardneg('train-retrieval', '--negatives', 'hard');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.err, /--negatives must be one of in-batch, mined, mined-filtered, none, got 'hard'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

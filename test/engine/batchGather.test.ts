@@ -65,3 +65,34 @@ test('an index outside the axis is an error, not a silent zero', () => {
   assert.throws(() => tf.gather(x, idx, 1, 1), /index 4 .* outside \[0, 4\)/);
   tf.dispose([x, idx]);
 });
+
+test('plain gather (slice copies) equals the cpu backend: axis 0 and inner axes, int32, multi-dim indices, size-1 slices', async () => {
+  const rng = new Rng(7);
+  const plain = [
+    { x: [50, 64], idx: [300], axis: 0 },
+    { x: [6, 10, 5], idx: [4, 3], axis: 1 },
+    { x: [7, 3, 9], idx: [12], axis: 2 },
+    { x: [40], idx: [25], axis: 0 },
+  ];
+  for (const c of plain) {
+    const xv = randn(rng, c.x.reduce((p, d) => p * d));
+    const iv = rng.intArray(c.idx.reduce((p, d) => p * d), c.x[c.axis]);
+    for (const dtype of ['float32', 'int32'] as const) {
+      const f = () => tf.gather(tf.tensor(dtype === 'int32' ? Int32Array.from(xv, (v) => Math.round(v * 100)) : xv, c.x, dtype), tf.tensor(iv, c.idx, 'int32'), c.axis);
+      const [w] = await on('wasm', f);
+      const [cpu] = await on('cpu', f);
+      assert.deepEqual(Array.from(w), Array.from(cpu), `${JSON.stringify(c)} ${dtype}`);
+    }
+  }
+  assert.throws(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([0, 3], 'int32')), /index 3 at position 1 is outside \[0, 3\) on axis 0/);
+});
+
+test('gradient of an embedding lookup (plain gather, repeated ids) equals the cpu backend', async () => {
+  const rng = new Rng(8);
+  const xv = randn(rng, 20 * 16);
+  const iv = Int32Array.from([3, 3, 0, 19, 7, 3]);
+  const f = () => tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.gather(x, tf.tensor1d(iv, 'int32')))))(tf.tensor2d(xv, [20, 16]));
+  const [w] = await on('wasm', f);
+  const [cpu] = await on('cpu', f);
+  assert.ok(relativeError(w, cpu) <= 1e-6);
+});

@@ -1,0 +1,170 @@
+/**
+ * `hardneg train-retrieval` and `hardneg eval-retrieval`: the WordNet reverse-dictionary task
+ * (query: a noun synset's definition; document: its lemmas), trained with in-batch, mined, or
+ * mined and filtered negatives, and evaluated on dev/test against all 76,066 documents.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { reverseDictionary } from '../data/reverseDictionary.js';
+import { Rng } from '../engine/random.js';
+import type { RetrievalMetrics } from '../eval/retrieval.js';
+import { HashedTextEncoder } from '../models/textEncoder.js';
+import { TextRetriever } from '../train/retrievers.js';
+import { evaluateSplit, runWordnetRetrieval, type Split, type WordnetRunOptions } from '../train/wordnetRetrieval.js';
+import { startEngine, type GlobalOptions } from './engineOption.js';
+import { finiteNumber, nonNegativeInt, oneOf, positiveInt } from './options.js';
+
+interface SplitFlags {
+  train: number;
+  dev: number;
+  test: number;
+  json?: boolean;
+}
+
+interface TrainFlags extends SplitFlags {
+  negatives: 'in-batch' | 'mined' | 'mined-filtered' | 'none';
+  model: 'text' | 'adapter';
+  epochs: number;
+  batch: number;
+  hardNegatives: number;
+  candidates: number;
+  relativeMargin: number;
+  remineEvery: number;
+  lr: number;
+  tableLr: number;
+  dim: number;
+  hidden: number;
+  buckets: number;
+  seeds: number[];
+  eval: Split[];
+  out?: string;
+}
+
+interface EvalFlags extends SplitFlags {
+  encoder: string;
+  dim: number;
+  buckets: number;
+  seed: number;
+  split: Split;
+}
+
+const METRICS = ['recall@1', 'recall@10', 'recall@100', 'mrr@10', 'ndcg@10'];
+
+function splitOptions(cmd: Command): Command {
+  return cmd
+    .option('--train <n>', 'training queries (synsets); 0: all but dev and test', (v) => nonNegativeInt(v, '--train'), 20_000)
+    .option('--dev <n>', 'dev queries', (v) => positiveInt(v, '--dev'), 1000)
+    .option('--test <n>', 'test queries', (v) => positiveInt(v, '--test'), 1000)
+    .option('--json', 'end with one JSON line');
+}
+
+export function trainRetrievalCommand(): Command {
+  return splitOptions(
+    new Command('train-retrieval')
+      .description('train a retriever on the WordNet reverse dictionary (definition → lemmas) and report Recall@1/10/100, MRR@10, nDCG@10')
+      .option('--negatives <source>', 'in-batch | mined | mined-filtered | none (evaluate the untrained model)', oneOf(['in-batch', 'mined', 'mined-filtered', 'none'] as const, '--negatives'), 'mined-filtered')
+      .option('--model <kind>', 'text (the hashed n-gram encoder) | adapter (a linear query-side adapter over the untrained encoder\'s vectors)', oneOf(['text', 'adapter'] as const, '--model'), 'text')
+      .option('--epochs <n>', 'epochs', (v) => positiveInt(v, '--epochs'), 3)
+      .option('--batch <n>', 'batch size', (v) => positiveInt(v, '--batch'), 128)
+      .option('--hard-negatives <n>', 'mined negatives per query', (v) => positiveInt(v, '--hard-negatives'), 3)
+      .option('--candidates <n>', 'candidates searched per query when mining', (v) => positiveInt(v, '--candidates'), 50)
+      .option('--relative-margin <r>', 'mined-filtered: keep candidates scoring below r × the positive (TopK-PercPos)', (v) => finiteNumber(v, '--relative-margin'), 0.95)
+      .option('--remine-every <n>', 'mine again every n epochs', (v) => positiveInt(v, '--remine-every'), 1)
+      .option('--lr <x>', 'Adam learning rate of the dense weights', (v) => finiteNumber(v, '--lr'), 1e-3)
+      .option('--table-lr <x>', 'lazy-Adam learning rate of the embedding table', (v) => finiteNumber(v, '--table-lr'), 0.01)
+      .option('--dim <n>', 'embedding dimension', (v) => positiveInt(v, '--dim'), 64)
+      .option('--hidden <n>', 'hidden width of the residual MLP (0: none)', (v) => nonNegativeInt(v, '--hidden'), 256)
+      .option('--buckets <n>', 'hash buckets', (v) => positiveInt(v, '--buckets'), 1 << 18)
+      .option('--seeds <list>', 'seeds, comma-separated: one run each, then mean ± std', seedList, [0])
+      .option('--eval <splits>', 'splits to evaluate: dev, test or dev,test', splitList, ['dev', 'test'] as Split[])
+      .option('-o, --out <file>', 'save the trained encoder (model text) or adapter (last seed)'),
+  ).action(async (flags: TrainFlags, cmd: Command) => {
+    await startEngine(cmd.optsWithGlobals<GlobalOptions>());
+    const task = reverseDictionary({ train: flags.train === 0 ? Infinity : flags.train, dev: flags.dev, test: flags.test });
+    const runs: { seed: number; metrics: Partial<Record<Split, RetrievalMetrics>>; seconds: number }[] = [];
+    for (const seed of flags.seeds) {
+      const options: WordnetRunOptions = {
+        ...flags,
+        task,
+        seed,
+        batchSize: flags.batch,
+        encoder: { dim: flags.dim, hidden: flags.hidden, buckets: flags.buckets },
+        evaluate: flags.eval,
+        onEpoch: (e) =>
+          console.log(
+            `seed ${seed} epoch ${e.epoch}: loss ${e.meanLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)${e.mining ? `; mined in ${e.mining.seconds.toFixed(1)} s, dropped ${JSON.stringify(e.mining.dropped)}, random fill ${e.mining.randomFill}` : ''}`,
+          ),
+      };
+      const result = runWordnetRetrieval(options);
+      for (const split of flags.eval) console.log(`seed ${seed} ${split}: ${formatMetrics(result.metrics[split]!)}`);
+      if (flags.out !== undefined && seed === flags.seeds[flags.seeds.length - 1]) {
+        (result.encoder ?? result.adapter)!.save(flags.out);
+        console.log(`saved ${flags.model === 'text' ? 'encoder' : 'adapter'} to ${flags.out}`);
+      }
+      result.encoder?.dispose();
+      result.adapter?.dispose();
+      runs.push({ seed, metrics: result.metrics, seconds: Number(result.seconds.toFixed(1)) });
+    }
+    const summary = Object.fromEntries(flags.eval.map((split) => [split, meanStd(runs.map((r) => r.metrics[split]!))]));
+    if (runs.length > 1) for (const split of flags.eval) console.log(`${split} over seeds ${flags.seeds.join(',')}: ${formatMeanStd(summary[split])}`);
+    if (flags.json) console.log(JSON.stringify({ command: 'train-retrieval', negatives: flags.negatives, model: flags.model, seeds: flags.seeds, summary, runs }));
+  });
+}
+
+export function evalRetrievalCommand(): Command {
+  return splitOptions(
+    new Command('eval-retrieval')
+      .description('evaluate a text encoder on the WordNet reverse dictionary: Recall@1/10/100, MRR@10, nDCG@10 against all documents')
+      .option('--encoder <hashed|file>', '"hashed" (untrained) or a saved encoder', 'hashed')
+      .option('--dim <n>', 'dimension of the untrained hashed encoder', (v) => positiveInt(v, '--dim'), 64)
+      .option('--buckets <n>', 'hash buckets of the untrained hashed encoder', (v) => positiveInt(v, '--buckets'), 1 << 18)
+      .option('--seed <n>', 'seed of the untrained hashed encoder', (v) => nonNegativeInt(v, '--seed'), 0)
+      .option('--split <name>', 'dev | test', oneOf(['dev', 'test'] as const, '--split'), 'test'),
+  ).action(async (flags: EvalFlags, cmd: Command) => {
+    await startEngine(cmd.optsWithGlobals<GlobalOptions>());
+    const task = reverseDictionary({ train: flags.train === 0 ? Infinity : flags.train, dev: flags.dev, test: flags.test });
+    const encoder =
+      flags.encoder === 'hashed' ? new HashedTextEncoder({ dim: flags.dim, buckets: flags.buckets, hidden: 0 }, new Rng(flags.seed)) : HashedTextEncoder.load(flags.encoder);
+    const retriever = new TextRetriever(
+      encoder,
+      task.queries.map((q) => q.text),
+      task.docs.map((d) => d.text),
+    );
+    const metrics = evaluateSplit(retriever, task, flags.split);
+    retriever.dispose();
+    encoder.dispose();
+    console.log(`${flags.split} (${task.split[flags.split].length} queries, ${task.docs.length} documents): ${formatMetrics(metrics)}`);
+    if (flags.json) console.log(JSON.stringify({ command: 'eval-retrieval', encoder: flags.encoder, split: flags.split, metrics }));
+  });
+}
+
+function formatMetrics(m: RetrievalMetrics): string {
+  return METRICS.map((k) => `${k} ${m[k].toFixed(4)}`).join(', ');
+}
+
+/** Per metric: mean and sample standard deviation over runs. */
+function meanStd(list: RetrievalMetrics[]): Record<string, { mean: number; std: number }> {
+  return Object.fromEntries(
+    METRICS.map((k) => {
+      const xs = list.map((m) => m[k]);
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const std = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
+      return [k, { mean, std }];
+    }),
+  );
+}
+
+function formatMeanStd(m: Record<string, { mean: number; std: number }>): string {
+  return METRICS.map((k) => `${k} ${m[k].mean.toFixed(4)} ± ${m[k].std.toFixed(4)}`).join(', ');
+}
+
+function seedList(value: string): number[] {
+  const seeds = value.split(',').map((s) => Number(s.trim()));
+  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new InvalidArgumentError(`--seeds must be integers >= 0 separated by commas, got '${value}'`);
+  return seeds;
+}
+
+function splitList(value: string): Split[] {
+  const splits = value.split(',').map((s) => s.trim());
+  if (splits.length === 0 || splits.some((s) => s !== 'dev' && s !== 'test')) throw new InvalidArgumentError(`--eval must be dev, test or dev,test, got '${value}'`);
+  return splits as Split[];
+}

@@ -1,0 +1,150 @@
+/**
+ * Training a retriever on (query, positive document) pairs with MNRL (`losses/mnrl.ts`), with
+ * one of three sources of negatives:
+ *
+ * - `in-batch`: the other positives of the batch only;
+ * - `mined`: plus H hard negatives per query, the top H of its candidates (exact search over the
+ *   whole corpus with the current model) that are not its positive;
+ * - `mined-filtered`: the same after false-negative filtering (`filterCandidates`): documents
+ *   known to be false negatives (`traps`, e.g. WordNet documents sharing a lemma with the
+ *   positive) are never negatives, and a candidate must score below `relativeMargin` × the
+ *   positive's score (NV-Retriever's TopK-PercPos, 0.95).
+ *
+ * Negatives are mined before the first epoch and again every `remineEvery` epochs. A query whose
+ * filters leave fewer than H candidates gets random documents (not its positive nor a trap) in
+ * the missing slots, counted in the mining report.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../engine/random.js';
+import { mnrl } from '../losses/mnrl.js';
+import { exactTopK } from '../mining/exactSearch.js';
+import { DROP_REASONS, filterCandidates, type Candidate, type DropReason } from '../negatives/falseNegativeFilter.js';
+import type { Retriever } from './retrievers.js';
+
+export type NegativeSource = 'in-batch' | 'mined' | 'mined-filtered';
+
+export interface RetrievalPairs {
+  /** Training queries (indices into the retriever's queries). */
+  queries: number[];
+  /** The positive document of each training query (same order). */
+  positives: number[];
+  /** Number of documents in the corpus. */
+  corpusSize: number;
+  /** Documents that are never negatives for a training query (by position in `queries`), besides its positive. */
+  traps?: (i: number) => number[];
+}
+
+export interface RetrievalTrainOptions {
+  negatives: NegativeSource;
+  /** Default 3. */
+  epochs?: number;
+  /** Default 128. */
+  batchSize?: number;
+  /** Hard negatives per query for the mined sources (default 3). */
+  hardNegatives?: number;
+  /** Candidates searched per query when mining (default 50). */
+  candidates?: number;
+  /** TopK-PercPos ratio of `mined-filtered` (default 0.95). */
+  relativeMargin?: number;
+  /** Mine again every this many epochs (default 1: before each epoch). */
+  remineEvery?: number;
+  /** MNRL scale (default 20). */
+  scale?: number;
+  seed?: number;
+  onEpoch?: (report: EpochReport) => void;
+}
+
+export interface MiningReport {
+  /** Candidates dropped, by filter. */
+  dropped: Record<DropReason, number>;
+  /** Slots filled with random documents for want of kept candidates. */
+  randomFill: number;
+  seconds: number;
+}
+
+export interface EpochReport {
+  epoch: number;
+  meanLoss: number;
+  seconds: number;
+  mining?: MiningReport;
+}
+
+export function trainRetrieval(retriever: Retriever, pairs: RetrievalPairs, options: RetrievalTrainOptions): EpochReport[] {
+  const { negatives: source, epochs = 3, batchSize = 128, hardNegatives = 3, remineEvery = 1, scale = 20, seed = 0 } = options;
+  const n = pairs.queries.length;
+  if (pairs.positives.length !== n) throw new Error(`trainRetrieval: ${pairs.positives.length} positives for ${n} queries`);
+  if (n < batchSize) throw new Error(`trainRetrieval: ${n} training pairs are fewer than a batch of ${batchSize}`);
+  const rng = new Rng(seed);
+  const H = source === 'in-batch' ? 0 : hardNegatives;
+  const reports: EpochReport[] = [];
+  let mined: Int32Array | undefined;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const t0 = performance.now();
+    let mining: MiningReport | undefined;
+    if (H > 0 && epoch % remineEvery === 0) ({ negatives: mined, report: mining } = mineNegatives(retriever, pairs, source, H, options, rng.fork()));
+    const order = rng.permutation(n);
+    let total = 0;
+    let steps = 0;
+    for (let s = 0; s + batchSize <= n; s += batchSize) {
+      const batch = Array.from(order.subarray(s, s + batchSize));
+      const negatives = H > 0 ? batch.flatMap((i) => Array.from(mined!.subarray(i * H, (i + 1) * H))) : [];
+      total += retriever.step(
+        batch.map((i) => pairs.queries[i]),
+        batch.map((i) => pairs.positives[i]),
+        negatives,
+        (q, p, hard) => mnrl(q, p, { scale, hardNegatives: hard }),
+      );
+      steps++;
+    }
+    const report = { epoch: epoch + 1, meanLoss: total / steps, seconds: (performance.now() - t0) / 1000, ...(mining ? { mining } : {}) };
+    reports.push(report);
+    options.onEpoch?.(report);
+  }
+  return reports;
+}
+
+/** H negatives per training query `[n, H]` (document indices), mined with the retriever as it is now. */
+function mineNegatives(
+  retriever: Retriever,
+  pairs: RetrievalPairs,
+  source: NegativeSource,
+  H: number,
+  options: RetrievalTrainOptions,
+  rng: Rng,
+): { negatives: Int32Array; report: MiningReport } {
+  const t0 = performance.now();
+  const { candidates = 50, relativeMargin = 0.95 } = options;
+  const D = retriever.dim;
+  const n = pairs.queries.length;
+  const queries = retriever.embedQueries(pairs.queries);
+  const docs = retriever.embedDocs(Array.from({ length: pairs.corpusSize }, (_, i) => i));
+  const top = exactTopK(queries, docs, D, candidates);
+  const filtered = source === 'mined-filtered';
+  const positiveScores = filtered
+    ? tf.tidy(() => {
+        const p = tf.tensor2d(retriever.embedDocs(pairs.positives), [n, D]);
+        return tf.sum(tf.mul(tf.tensor2d(queries, [n, D]), p), 1).dataSync();
+      })
+    : undefined;
+  const negatives = new Int32Array(n * H);
+  const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  let randomFill = 0;
+  for (let i = 0; i < n; i++) {
+    const list: Candidate[] = [];
+    for (let t = 0; t < candidates && top.rows[i * candidates + t] >= 0; t++) list.push({ index: top.rows[i * candidates + t], score: top.scores[i * candidates + t] });
+    const excluded = new Set([pairs.positives[i], ...(filtered ? (pairs.traps?.(i) ?? []) : [])]);
+    const { kept, dropped: d } = filterCandidates(list, { positives: excluded, positiveScore: positiveScores?.[i] }, filtered ? { relativeMargin } : {});
+    for (const r of DROP_REASONS) dropped[r] += d[r];
+    const chosen = kept.slice(0, H).map((c) => c.index);
+    const taken = new Set(chosen);
+    while (chosen.length < H) {
+      const r = rng.int(pairs.corpusSize);
+      if (excluded.has(r) || taken.has(r)) continue;
+      chosen.push(r);
+      taken.add(r);
+      randomFill++;
+    }
+    negatives.set(chosen, i * H);
+  }
+  return { negatives, report: { dropped, randomFill, seconds: (performance.now() - t0) / 1000 } };
+}
