@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
+import { positiveInt } from './options.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -12,7 +13,8 @@ export function buildProgram(): Command {
   const program = new Command('hardneg')
     .description('contrastive representation learning with hard negatives (MoCHi, SCHaNe, MoCo, SupCon, …)')
     .version(packageVersion(), '-V, --version')
-    .option('--backend <name>', 'tensorflow | wasm | cpu (default: HARDNEG_BACKEND, else the best available)')
+    .option('--backend <name>', 'tensorflow | native | wasm | cpu (default: HARDNEG_BACKEND, else the best available)')
+    .option('--threads <n>', "threads of the native backend (default: HARDNEG_THREADS, else the machine's cores)", (v) => positiveInt(v, '--threads'))
     .showHelpAfterError('(run hardneg --help for usage)')
     .exitOverride();
   program.addCommand(benchCommand());

@@ -6,7 +6,8 @@ import { mlp } from '../../src/models/mlp.js';
 import { momentumCopy, momentumUpdate } from '../../src/models/momentumEncoder.js';
 import { MemoryQueue } from '../../src/negatives/memoryQueue.js';
 import { mocoStep, type MocoState } from '../../src/train/mocoStep.js';
-import { setup } from '../helpers.js';
+import { momentumSgd } from '../../src/train/momentumSgd.js';
+import { nativeSkip, setup } from '../helpers.js';
 
 before(() => setup('wasm'));
 
@@ -26,18 +27,18 @@ test('momentumUpdate moves the key weights by (1 − m) toward the query weights
   assert.equal(k.trainableWeights.length, 0);
 });
 
-test('MoCo steps on a toy task lower the loss by over 15% and fill the queue (seeded, deterministic)', () => {
-  // Two noisy views of random "images" drawn from 1,000: the encoder must learn to match views.
+/** 40 MoCo steps on a toy task on the current backend: two noisy views of random "images" drawn from 1,000. */
+function toyMoco(optimizer: tf.Optimizer): { losses: number[]; filled: number } {
   const rng = new Rng(3);
   const base = tf.tensor2d(rng.normalArray(1000 * 20), [1000, 20]);
   let rows = tf.tensor1d([0], 'int32');
-  const view = () => tf.add(tf.gather(base, rows), tf.tensor2d(rng.normalArray(32 * 20, 0, 0.3), [32, 20]));
+  const view = () => tf.tidy(() => tf.add(tf.gather(base, rows), tf.tensor2d(rng.normalArray(32 * 20, 0, 0.3), [32, 20])));
   const queryEncoder = mlp({ inputDim: 20, hidden: [64], outputDim: 16 }, rng);
   const state: MocoState = {
     queryEncoder,
     keyEncoder: momentumCopy(queryEncoder),
     queue: new MemoryQueue(80, 16),
-    optimizer: tf.train.momentum(0.1, 0.9),
+    optimizer,
     momentum: 0.9,
     temperature: 0.2,
   };
@@ -49,8 +50,39 @@ test('MoCo steps on a toy task lower the loss by over 15% and fill the queue (se
     losses.push(mocoStep(state, a, b));
     tf.dispose([a, b]);
   }
-  assert.equal(state.queue.filled, 80);
+  const filled = state.queue.filled;
+  tf.dispose([base, rows]);
+  state.queue.dispose();
+  queryEncoder.dispose();
+  state.keyEncoder.dispose();
+  optimizer.dispose();
+  return { losses, filled };
+}
+
+function assertLearns(losses: number[]): void {
   const first = losses.slice(3, 8).reduce((s, v) => s + v) / 5; // the queue is full from step 3
   const last = losses.slice(-5).reduce((s, v) => s + v) / 5;
   assert.ok(last < 0.85 * first, `loss did not fall enough: ${first.toFixed(3)} → ${last.toFixed(3)}`);
+}
+
+test('MoCo steps on a toy task lower the loss by over 15% and fill the queue (seeded, deterministic)', () => {
+  const { losses, filled } = toyMoco(tf.train.momentum(0.1, 0.9));
+  assert.equal(filled, 80);
+  assertLearns(losses);
+});
+
+const skip = await nativeSkip();
+test('the same MoCo training runs end to end on the native backend (in-place EMA and SGD) and tracks wasm', { skip }, async () => {
+  const wasm = toyMoco(momentumSgd(0.1, 0.9));
+  await tf.setBackend('native');
+  try {
+    const numTensors = tf.memory().numTensors;
+    const native = toyMoco(momentumSgd(0.1, 0.9));
+    assert.equal(native.filled, 80);
+    assertLearns(native.losses);
+    assert.equal(tf.memory().numTensors, numTensors, 'tensors leaked');
+    for (let i = 0; i < 5; i++) assert.ok(Math.abs(native.losses[i] - wasm.losses[i]) <= 1e-4 * Math.abs(wasm.losses[i]), `step ${i}: ${native.losses[i]} vs ${wasm.losses[i]}`);
+  } finally {
+    await tf.setBackend('wasm');
+  }
 });
