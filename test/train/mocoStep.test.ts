@@ -5,6 +5,7 @@ import { Rng } from '../../src/engine/random.js';
 import { mlp } from '../../src/models/mlp.js';
 import { momentumCopy, momentumUpdate } from '../../src/models/momentumEncoder.js';
 import { MemoryQueue } from '../../src/negatives/memoryQueue.js';
+import type { MochiConfig } from '../../src/negatives/mochi.js';
 import { mocoStep, type MocoState } from '../../src/train/mocoStep.js';
 import { momentumSgd } from '../../src/train/momentumSgd.js';
 import { nativeSkip, setup } from '../helpers.js';
@@ -28,7 +29,7 @@ test('momentumUpdate moves the key weights by (1 − m) toward the query weights
 });
 
 /** 40 MoCo steps on a toy task on the current backend: two noisy views of random "images" drawn from 1,000. */
-function toyMoco(optimizer: tf.Optimizer): { losses: number[]; filled: number } {
+function toyMoco(optimizer: tf.Optimizer, mochi?: MochiConfig): { losses: number[]; filled: number } {
   const rng = new Rng(3);
   const base = tf.tensor2d(rng.normalArray(1000 * 20), [1000, 20]);
   let rows = tf.tensor1d([0], 'int32');
@@ -41,6 +42,7 @@ function toyMoco(optimizer: tf.Optimizer): { losses: number[]; filled: number } 
     optimizer,
     momentum: 0.9,
     temperature: 0.2,
+    mochi: mochi && { ...mochi, rng: new Rng(4) },
   };
   const losses: number[] = [];
   for (let i = 0; i < 40; i++) {
@@ -82,6 +84,19 @@ test('the same MoCo training runs end to end on the native backend (in-place EMA
     assertLearns(native.losses);
     assert.equal(tf.memory().numTensors, numTensors, 'tensors leaked');
     for (let i = 0; i < 5; i++) assert.ok(Math.abs(native.losses[i] - wasm.losses[i]) <= 1e-4 * Math.abs(wasm.losses[i]), `step ${i}: ${native.losses[i]} vs ${wasm.losses[i]}`);
+  } finally {
+    await tf.setBackend('wasm');
+  }
+});
+
+test('MoCo with MoCHi mixing trains on the native backend and tracks wasm', { skip }, async () => {
+  const mochi = { N: 16, s: 8, sPrime: 4 };
+  const wasm = toyMoco(momentumSgd(0.1, 0.9), mochi);
+  await tf.setBackend('native');
+  try {
+    const native = toyMoco(momentumSgd(0.1, 0.9), mochi);
+    assertLearns(native.losses);
+    for (let i = 3; i < 6; i++) assert.ok(Math.abs(native.losses[i] - wasm.losses[i]) <= 1e-4 * Math.abs(wasm.losses[i]), `step ${i}: ${native.losses[i]} vs ${wasm.losses[i]}`);
   } finally {
     await tf.setBackend('wasm');
   }

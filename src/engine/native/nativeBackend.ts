@@ -8,14 +8,16 @@ import * as tf from '@tensorflow/tfjs';
 import { convKernels } from './conv2d.js';
 import { elementwiseKernels } from './elementwise.js';
 import { fusedKernels } from './fusedKernels.js';
+import { gatherKernels } from './gather.js';
 import type { CpuBackend } from './kernelCall.js';
 import { matMulKernels } from './matMul.js';
 import { trackOwnership } from './memory.js';
+import { slicingKernels } from './slicing.js';
 
 export const NATIVE_BACKEND = 'native';
 
 /** Kernel name → native implementation. */
-export const nativeKernels: Record<string, tf.KernelFunc> = { ...matMulKernels, ...convKernels, ...elementwiseKernels, ...fusedKernels };
+export const nativeKernels: Record<string, tf.KernelFunc> = { ...matMulKernels, ...convKernels, ...elementwiseKernels, ...gatherKernels, ...slicingKernels, ...fusedKernels };
 
 let registered = false;
 
