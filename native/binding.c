@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kernels.h"
+#include "pool.h"
 
 #define FAIL(env, msg)                    \
   do {                                    \
@@ -92,13 +93,15 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   int64_t n;
   if (args(env, info, v, 1) != 1 || !get_int(env, v[0], &n) || n < 1 || n > 1024) FAIL(env, "setThreads: expected an integer in [1, 1024]");
   openblas_set_num_threads((int)n);
+  if (hn_set_threads((int)n) != 0) FAIL(env, "setThreads: could not start the worker threads");
   return NULL;
 }
 
 static napi_value threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
-  if (napi_create_int32(env, openblas_get_num_threads(), &out) != napi_ok) return NULL;
+  const int blas = openblas_get_num_threads(), loops = hn_threads();
+  if (napi_create_int32(env, blas < loops ? blas : loops, &out) != napi_ok) return NULL;
   return out;
 }
 
@@ -216,17 +219,17 @@ static napi_value col2im(napi_env env, napi_callback_info info) { return patches
 
 static napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
-      {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
-      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
-      {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
-      {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},
-      {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
-      {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},
-      {"softmaxRows", NULL, softmax_rows, NULL, NULL, NULL, napi_default, NULL},
-      {"axpby", NULL, axpby, NULL, NULL, NULL, napi_default, NULL},
-      {"momentum", NULL, momentum, NULL, NULL, NULL, napi_default, NULL},
-      {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default, NULL},
-      {"col2im", NULL, col2im, NULL, NULL, NULL, napi_default, NULL},
+      {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default_method, NULL},
+      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default_method, NULL},
+      {"threads", NULL, threads, NULL, NULL, NULL, napi_default_method, NULL},
+      {"unary", NULL, unary, NULL, NULL, NULL, napi_default_method, NULL},
+      {"binary", NULL, binary, NULL, NULL, NULL, napi_default_method, NULL},
+      {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default_method, NULL},
+      {"softmaxRows", NULL, softmax_rows, NULL, NULL, NULL, napi_default_method, NULL},
+      {"axpby", NULL, axpby, NULL, NULL, NULL, napi_default_method, NULL},
+      {"momentum", NULL, momentum, NULL, NULL, NULL, napi_default_method, NULL},
+      {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default_method, NULL},
+      {"col2im", NULL, col2im, NULL, NULL, NULL, napi_default_method, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

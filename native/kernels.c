@@ -1,6 +1,8 @@
 /* hardneg's native compute loops; see kernels.h. */
 #include "kernels.h"
 
+#include "pool.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,9 @@
 #define HOT
 #endif
 #define INLINE __attribute__((always_inline)) static inline
+
+/* Elements per parallel range: below ~64 K a loop is faster than waking a thread. */
+#define GRAIN 65536
 
 typedef float f8 __attribute__((vector_size(32)));
 typedef int32_t i8 __attribute__((vector_size(32)));
@@ -77,7 +82,7 @@ INLINE f8 fast_exp8(f8 x) {
     y[i] = (expr);                 \
   }
 
-HOT void hn_unary(int op, const float *x, float *y, size_t n, float alpha) {
+HOT static void unary_range(int op, const float *x, float *y, size_t n, float alpha) {
   switch (op) {
     case U_EXP: UNARY_LOOP(fast_exp(v)); break;
     case U_LOG: UNARY_LOOP(logf(v)); break;
@@ -93,6 +98,23 @@ HOT void hn_unary(int op, const float *x, float *y, size_t n, float alpha) {
     case U_TANH: UNARY_LOOP(tanhf(v)); break;
     default: break;
   }
+}
+
+typedef struct {
+  int op;
+  const float *x;
+  float *y;
+  float alpha;
+} unary_job;
+
+static void unary_part(void *ctx, int64_t begin, int64_t end) {
+  const unary_job *j = ctx;
+  unary_range(j->op, j->x + begin, j->y + begin, (size_t)(end - begin), j->alpha);
+}
+
+void hn_unary(int op, const float *x, float *y, size_t n, float alpha) {
+  unary_job j = {op, x, y, alpha};
+  hn_parallel((int64_t)n, GRAIN, unary_part, &j);
 }
 
 INLINE float nan_max(float a, float b) { return (a != a || b != b) ? NAN : (a > b ? a : b); }
@@ -134,14 +156,32 @@ static const float *operand_row(const float *p, int mode, int64_t r, int64_t col
   return mode == M_FULL ? p + r * cols : mode == M_COL ? p + r : p;
 }
 
+typedef struct {
+  row_fn f;
+  const float *a, *b;
+  int a_mode, b_mode;
+  float *y;
+  int64_t cols;
+} binary_job;
+
+/* Elements [begin, end) of two full operands. */
+static void binary_flat_part(void *ctx, int64_t begin, int64_t end) {
+  const binary_job *j = ctx;
+  j->f(j->a + begin, 1, j->b + begin, 1, j->y + begin, end - begin);
+}
+
+/* Rows [begin, end). */
+static void binary_rows_part(void *ctx, int64_t begin, int64_t end) {
+  const binary_job *j = ctx;
+  const int av = j->a_mode == M_FULL || j->a_mode == M_ROW, bv = j->b_mode == M_FULL || j->b_mode == M_ROW;
+  for (int64_t r = begin; r < end; r++)
+    j->f(operand_row(j->a, j->a_mode, r, j->cols), av, operand_row(j->b, j->b_mode, r, j->cols), bv, j->y + r * j->cols, j->cols);
+}
+
 void hn_binary(int op, const float *a, int a_mode, const float *b, int b_mode, float *y, int64_t rows, int64_t cols) {
-  const row_fn f = ROW_FNS[op];
-  const int av = a_mode == M_FULL || a_mode == M_ROW, bv = b_mode == M_FULL || b_mode == M_ROW;
-  if (a_mode == M_FULL && b_mode == M_FULL) {
-    f(a, 1, b, 1, y, rows * cols);
-    return;
-  }
-  for (int64_t r = 0; r < rows; r++) f(operand_row(a, a_mode, r, cols), av, operand_row(b, b_mode, r, cols), bv, y + r * cols, cols);
+  binary_job j = {ROW_FNS[op], a, b, a_mode, b_mode, y, cols};
+  if (a_mode == M_FULL && b_mode == M_FULL) hn_parallel(rows * cols, GRAIN, binary_flat_part, &j);
+  else hn_parallel(rows, cols > 0 ? 1 + GRAIN / cols : rows, binary_rows_part, &j);
 }
 
 /* max of sign·x over a row, 8 lanes at a time; a NaN sticks in its lane, so any NaN gives NaN. */
@@ -172,39 +212,67 @@ HOT static double sum_row(const float *x, int64_t n) {
   return total;
 }
 
+typedef struct {
+  int op;
+  const float *x;
+  float *y;
+  int64_t inner;
+  int64_t outer;
+  int *failed;
+} reduce_job;
+
+/* Columns [begin, end) of x [outer, inner], each reduced over the rows. */
+static void reduce_cols_part(void *ctx, int64_t begin, int64_t end) {
+  const reduce_job *j = ctx;
+  const int64_t n = end - begin;
+  float *y = j->y + begin;
+  if (j->op == R_SUM || j->op == R_MEAN) {
+    double *total = (double *)calloc((size_t)n, sizeof(double));
+    if (total == NULL) {
+      *j->failed = 1;
+      return;
+    }
+    for (int64_t r = 0; r < j->outer; r++) {
+      const float *row = j->x + r * j->inner + begin;
+      for (int64_t c = 0; c < n; c++) total[c] += row[c];
+    }
+    for (int64_t c = 0; c < n; c++) y[c] = (float)(j->op == R_MEAN ? total[c] / (double)j->outer : total[c]);
+    free(total);
+    return;
+  }
+  memcpy(y, j->x + begin, (size_t)n * sizeof(float));
+  for (int64_t r = 1; r < j->outer; r++) {
+    const float *row = j->x + r * j->inner + begin;
+    for (int64_t c = 0; c < n; c++) {
+      const float v = row[c], best = y[c];
+      if (best == best && (v != v || (j->op == R_MAX ? v > best : v < best))) y[c] = v;
+    }
+  }
+}
+
+static void reduce_rows_part(void *ctx, int64_t begin, int64_t end) {
+  const reduce_job *j = ctx;
+  for (int64_t r = begin; r < end; r++) {
+    const float *row = j->x + r * j->inner;
+    if (j->op == R_SUM || j->op == R_MEAN) {
+      const double total = sum_row(row, j->inner);
+      j->y[r] = (float)(j->op == R_MEAN ? total / (double)j->inner : total);
+    } else {
+      j->y[r] = j->op == R_MAX ? max_row(row, j->inner, 1.0f) : -max_row(row, j->inner, -1.0f);
+    }
+  }
+}
+
 int hn_reduce(int op, const float *x, float *y, int64_t outer, int64_t inner, int inside) {
   if (inside) {
-    for (int64_t r = 0; r < outer; r++) {
-      const float *row = x + r * inner;
-      if (op == R_SUM || op == R_MEAN) {
-        const double total = sum_row(row, inner);
-        y[r] = (float)(op == R_MEAN ? total / (double)inner : total);
-      } else {
-        y[r] = op == R_MAX ? max_row(row, inner, 1.0f) : -max_row(row, inner, -1.0f);
-      }
-    }
+    reduce_job j = {op, x, y, inner, outer, NULL};
+    hn_parallel(outer, 1 + GRAIN / inner, reduce_rows_part, &j);
     return 0;
   }
-  if (op == R_SUM || op == R_MEAN) {
-    double *total = (double *)calloc((size_t)inner, sizeof(double));
-    if (total == NULL) return -1;
-    for (int64_t r = 0; r < outer; r++) {
-      const float *row = x + r * inner;
-      for (int64_t j = 0; j < inner; j++) total[j] += row[j];
-    }
-    for (int64_t j = 0; j < inner; j++) y[j] = (float)(op == R_MEAN ? total[j] / (double)outer : total[j]);
-    free(total);
-    return 0;
-  }
-  memcpy(y, x, (size_t)inner * sizeof(float));
-  for (int64_t r = 1; r < outer; r++) {
-    const float *row = x + r * inner;
-    for (int64_t j = 0; j < inner; j++) {
-      const float v = row[j], best = y[j];
-      if (best == best && (v != v || (op == R_MAX ? v > best : v < best))) y[j] = v;
-    }
-  }
-  return 0;
+  int failed = 0;
+  reduce_job j = {op, x, y, inner, outer, &failed};
+  hn_parallel(inner, 1 + GRAIN / outer, reduce_cols_part, &j);
+  return failed ? -1 : 0;
 }
 
 /* y = softmax(x) over one row, returning log Σ e^x; a NaN anywhere gives NaN. */
@@ -229,26 +297,59 @@ HOT static float softmax_row(const float *x, float *y, int64_t n) {
   return top + logf(total);
 }
 
-void hn_softmax_rows(const float *x, float *y, float *lse, int64_t rows, int64_t cols) {
-  for (int64_t r = 0; r < rows; r++) {
-    const float l = softmax_row(x + r * cols, y + r * cols, cols);
-    if (lse != NULL) lse[r] = l;
+typedef struct {
+  const float *x;
+  float *y, *lse;
+  int64_t cols;
+} softmax_job;
+
+static void softmax_part(void *ctx, int64_t begin, int64_t end) {
+  const softmax_job *j = ctx;
+  for (int64_t r = begin; r < end; r++) {
+    const float l = softmax_row(j->x + r * j->cols, j->y + r * j->cols, j->cols);
+    if (j->lse != NULL) j->lse[r] = l;
   }
 }
 
-HOT void hn_axpby(float *y, float a, const float *x, float b, size_t n) {
-  for (size_t i = 0; i < n; i++) y[i] = a * y[i] + b * x[i];
+void hn_softmax_rows(const float *x, float *y, float *lse, int64_t rows, int64_t cols) {
+  softmax_job j = {x, y, lse, cols};
+  hn_parallel(rows, 1 + GRAIN / cols, softmax_part, &j);
 }
 
-HOT void hn_momentum(float *w, float *v, const float *g, float lr, float m, int nesterov, size_t n) {
-  if (nesterov) {
-    for (size_t i = 0; i < n; i++) {
+typedef struct {
+  float *y, *v;
+  const float *x;
+  float a, b;
+  int nesterov;
+} update_job;
+
+HOT static void axpby_part(void *ctx, int64_t begin, int64_t end) {
+  const update_job *j = ctx;
+  float *y = j->y;
+  const float *x = j->x;
+  const float a = j->a, b = j->b;
+  for (int64_t i = begin; i < end; i++) y[i] = a * y[i] + b * x[i];
+}
+
+void hn_axpby(float *y, float a, const float *x, float b, size_t n) {
+  update_job j = {y, NULL, x, a, b, 0};
+  hn_parallel((int64_t)n, GRAIN, axpby_part, &j);
+}
+
+/* y is w, v the velocity, x the gradient, a the learning rate, b the momentum. */
+HOT static void momentum_part(void *ctx, int64_t begin, int64_t end) {
+  const update_job *j = ctx;
+  float *w = j->y, *v = j->v;
+  const float *g = j->x;
+  const float lr = j->a, m = j->b;
+  if (j->nesterov) {
+    for (int64_t i = begin; i < end; i++) {
       const float acc = m * v[i] + g[i];
       v[i] = acc;
       w[i] -= lr * (g[i] + m * acc);
     }
   } else {
-    for (size_t i = 0; i < n; i++) {
+    for (int64_t i = begin; i < end; i++) {
       const float acc = m * v[i] + g[i];
       v[i] = acc;
       w[i] -= lr * acc;
@@ -256,9 +357,14 @@ HOT void hn_momentum(float *w, float *v, const float *g, float lr, float m, int 
   }
 }
 
+void hn_momentum(float *w, float *v, const float *g, float lr, float m, int nesterov, size_t n) {
+  update_job j = {w, v, g, lr, m, nesterov};
+  hn_parallel((int64_t)n, GRAIN, momentum_part, &j);
+}
+
 /* Visits every patch segment: (row of cols, segment start, source pixel or NULL in the padding). */
-#define FOR_EACH_SEGMENT(p, BODY)                                                              \
-  for (int64_t b = 0; b < (p)->B; b++)                                                         \
+#define FOR_EACH_SEGMENT(p, b0, b1, BODY)                                                      \
+  for (int64_t b = (b0); b < (b1); b++)                                                        \
     for (int64_t oh = 0; oh < (p)->OH; oh++)                                                   \
       for (int64_t ow = 0; ow < (p)->OW; ow++)                                                 \
         for (int64_t kh = 0; kh < (p)->KH; kh++) {                                             \
@@ -272,18 +378,42 @@ HOT void hn_momentum(float *w, float *v, const float *g, float lr, float m, int 
           }                                                                                    \
         }
 
-void hn_im2col(const hn_conv_t *p, const float *x, float *cols) {
+typedef struct {
+  const hn_conv_t *p;
+  const float *x;
+  float *cols;
+  const float *dcols;
+  float *dx;
+} patch_job;
+
+static void im2col_part(void *ctx, int64_t b0, int64_t b1) {
+  const patch_job *j = ctx;
+  const hn_conv_t *p = j->p;
   const size_t bytes = (size_t)p->C * sizeof(float);
-  FOR_EACH_SEGMENT(p, {
-    if (inside) memcpy(cols + seg, x + px, bytes);
-    else memset(cols + seg, 0, bytes);
+  FOR_EACH_SEGMENT(p, b0, b1, {
+    if (inside) memcpy(j->cols + seg, j->x + px, bytes);
+    else memset(j->cols + seg, 0, bytes);
   })
 }
 
-void hn_col2im(const hn_conv_t *p, const float *cols, float *x) {
-  memset(x, 0, (size_t)(p->B * p->H * p->W * p->C) * sizeof(float));
-  FOR_EACH_SEGMENT(p, {
+/* Images [b0, b1) of dx: each image's pixels only receive its own patches, so images run in parallel. */
+static void col2im_part(void *ctx, int64_t b0, int64_t b1) {
+  const patch_job *j = ctx;
+  const hn_conv_t *p = j->p;
+  const int64_t image = p->H * p->W * p->C;
+  memset(j->dx + b0 * image, 0, (size_t)((b1 - b0) * image) * sizeof(float));
+  FOR_EACH_SEGMENT(p, b0, b1, {
     if (inside)
-      for (int64_t c = 0; c < p->C; c++) x[px + c] += cols[seg + c];
+      for (int64_t c = 0; c < p->C; c++) j->dx[px + c] += j->dcols[seg + c];
   })
+}
+
+void hn_im2col(const hn_conv_t *p, const float *x, float *cols) {
+  patch_job j = {p, x, cols, NULL, NULL};
+  hn_parallel(p->B, 1 + GRAIN / (1 + p->OH * p->OW * p->KH * p->KW * p->C), im2col_part, &j);
+}
+
+void hn_col2im(const hn_conv_t *p, const float *cols, float *x) {
+  patch_job j = {p, NULL, NULL, cols, x};
+  hn_parallel(p->B, 1 + GRAIN / (1 + p->OH * p->OW * p->KH * p->KW * p->C), col2im_part, &j);
 }

@@ -1,10 +1,15 @@
 /**
  * The bias and activation that `_FusedMatMul` and `FusedConv2D` apply to their product, in place
- * on the product's fresh array where they can be: a bias along the last axis (or a scalar) and
- * relu/linear in a loop, anything else through the stock cpu kernels.
+ * on the product's fresh array where they can be (a bias along the last axis or a scalar, relu:
+ * the addon's loops), anything else through the stock cpu kernels.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { requireAddon } from './addon.js';
 import { floatValues, runCpu, sizeOf, type CpuBackend } from './kernelCall.js';
+
+const ADD = 0;
+const RELU = 5;
+const [FULL, ROW, SCALAR] = [0, 1, 3];
 
 const CPU_ACTIVATIONS: Record<string, string> = { elu: 'Elu', relu6: 'Relu6', sigmoid: 'Sigmoid', leakyrelu: 'LeakyRelu', prelu: 'Prelu' };
 
@@ -24,12 +29,8 @@ export function applyEpilogue(backend: CpuBackend, out: tf.TensorInfo, { bias, a
     const biasValues = floatValues(backend, bias);
     const values = floatValues(backend, result)!;
     if (biasValues !== undefined && (size === 1 || (size === N && bias.shape[bias.shape.length - 1] === N && bias.shape.length <= out.shape.length))) {
-      if (size === 1) {
-        const v = biasValues[0];
-        for (let i = 0; i < values.length; i++) values[i] += v;
-      } else {
-        for (let row = 0; row < values.length; row += N) for (let j = 0; j < N; j++) values[row + j] += biasValues[j];
-      }
+      const rows = N === 0 ? 0 : values.length / N;
+      requireAddon().binary(ADD, values, FULL, biasValues.subarray(0, size), size === 1 ? SCALAR : ROW, values, rows, N);
     } else {
       const sum = runCpu('Add', { inputs: { a: result, b: bias }, backend });
       backend.disposeIntermediateTensorInfo(result);
@@ -39,7 +40,7 @@ export function applyEpilogue(backend: CpuBackend, out: tf.TensorInfo, { bias, a
   if (activation === 'relu') {
     const values = floatValues(backend, result);
     if (values !== undefined) {
-      for (let i = 0; i < values.length; i++) if (values[i] < 0) values[i] = 0;
+      requireAddon().unary(RELU, values, values, 0);
       return result;
     }
   }

@@ -22,7 +22,7 @@ const owned = new WeakMap<ArrayBufferLike, number>();
 const pool = new Map<number, Float32Array[]>();
 let pooledBytes = 0;
 const MAX_POOLED_BYTES = 256 * 2 ** 20;
-const MAX_PER_LENGTH = 8;
+const MAX_PER_LENGTH = 64;
 
 /** A float32 array of length n for a kernel's output (contents undefined: write all of it). */
 export function allocate(n: number): Float32Array {

@@ -17,6 +17,7 @@ const cases: { x: [number, number, number, number]; f: [number, number, number, 
   { x: [2, 7, 9, 3], f: [2, 3, 3, 2], stride: [1, 2], pad: 1 },
   { x: [1, 5, 5, 2], f: [1, 1, 2, 3], stride: 2, pad: 'same' }, // 1×1 with a stride: patches
   { x: [0, 5, 5, 2], f: [3, 3, 2, 3], stride: 1, pad: 'same' }, // empty batch
+  { x: [32, 14, 14, 4], f: [3, 3, 4, 6], stride: 1, pad: 'same' }, // patches built by two threads
 ];
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 

@@ -111,6 +111,26 @@ test('reductions over leading or trailing axes equal the cpu kernels; other axes
   }
 });
 
+test('large tensors, split across two threads, equal the cpu kernels', { skip }, async () => {
+  const { initEngine } = await import('../../../src/engine/backend.js');
+  await initEngine({ backend: 'native', threads: 2 });
+  const rng = new Rng(5);
+  const [rows, cols] = [301, 1009];
+  const x = randn(rng, rows * cols);
+  const y = randn(rng, rows * cols);
+  const col = randn(rng, rows);
+  const X = () => tf.tensor2d(x, [rows, cols]);
+  await sameAsCpu(() => tf.exp(X()), 'exp');
+  await sameAsCpu(() => tf.mul(X(), tf.tensor2d(y, [rows, cols])), 'mul');
+  await sameAsCpu(() => tf.sub(X(), tf.tensor2d(col, [rows, 1])), 'sub a column');
+  await sameAsCpu(() => tf.softmax(X()), 'softmax');
+  for (const op of [tf.sum, tf.max, tf.min, tf.mean]) {
+    await sameAsCpu(() => op(X(), 1), `${op.name} of rows`);
+    await sameAsCpu(() => op(X(), 0), `${op.name} of columns`);
+  }
+  await initEngine({ backend: 'native' });
+});
+
 test('softmax and the fused softmax + log-sum-exp equal the cpu backend', { skip }, async () => {
   const rng = new Rng(4);
   const { softmaxLse } = await import('../../../src/engine/fused.js');
