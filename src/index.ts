@@ -53,3 +53,4 @@ export { rowLogSumExp, EXCLUDED } from './ops/logSumExp.js';
 export { nonDifferentiable } from './ops/nonDifferentiable.js';
 export { pick } from './ops/pick.js';
 export { gram } from './ops/gram.js';
+export { momentumSgd, MomentumSGD } from './train/momentumSgd.js';
