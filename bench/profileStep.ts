@@ -13,7 +13,7 @@ import { mlp } from '../src/models/mlp.js';
 import { momentumCopy } from '../src/models/momentumEncoder.js';
 import { MemoryQueue } from '../src/negatives/memoryQueue.js';
 import { l2Normalize } from '../src/ops/normalize.js';
-import { momentumSgd } from '../src/train/momentumSgd.js';
+import { SGD } from '../src/train/optimizers.js';
 import { mocoStep, type MocoState } from '../src/train/mocoStep.js';
 
 const { values } = parseArgs({
@@ -29,7 +29,7 @@ const state: MocoState = {
   queryEncoder,
   keyEncoder: momentumCopy(queryEncoder),
   queue: new MemoryQueue(K, D),
-  optimizer: momentumSgd(0.03, 0.9),
+  optimizer: new SGD(0.03, 0.9),
   momentum: 0.99,
   temperature: 0.2,
   mochi: mochi === undefined ? undefined : { N: mochi[0], s: mochi[1], sPrime: mochi[2], rng: rng.fork() },

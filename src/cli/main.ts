@@ -2,7 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
+import { demoCommand } from './demo.js';
+import { evalCommand } from './evalCommand.js';
 import { positiveInt } from './options.js';
+import { trainCommand } from './trainCommand.js';
+import { reportCommand } from './report.js';
+import { toyCommand } from './toy.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,7 +22,12 @@ export function buildProgram(): Command {
     .option('--threads <n>', "threads of the native backend (default: HARDNEG_THREADS, else the machine's cores)", (v) => positiveInt(v, '--threads'))
     .showHelpAfterError('(run hardneg --help for usage)')
     .exitOverride();
+  program.addCommand(demoCommand());
+  program.addCommand(trainCommand());
+  program.addCommand(evalCommand());
   program.addCommand(benchCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(toyCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -4,7 +4,9 @@
  *   θ_k ← m·θ_k + (1 − m)·θ_q
  *
  * The copy has the same architecture, starts from copies of the source's weights (never shared
- * memory), and is not trainable.
+ * memory), and is not trainable. The update covers every weight, BatchNorm's moving statistics
+ * included. For encoders with BatchNorm, compute keys and queries with `encodeKeys` /
+ * `encodeQueries` (`models/shuffledBatchNorm.ts`), which keep the batch statistics from leaking.
  */
 import * as tf from '@tensorflow/tfjs';
 import { axpbyInPlace } from '../engine/native/inPlace.js';
@@ -31,3 +33,4 @@ export function momentumUpdate(key: tf.LayersModel, query: tf.LayersModel, m: nu
     }
   });
 }
+

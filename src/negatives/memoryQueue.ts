@@ -103,6 +103,25 @@ export class MemoryQueue {
     this.dropCache();
   }
 
+  /** Everything needed to restore the queue exactly (for checkpoints). */
+  snapshot(): { size: number; dim: number; pointer: number; filled: number; rows: Float32Array; labels: Int32Array } {
+    return { size: this.size, dim: this.dim, pointer: this.ptr, filled: this.count, rows: this.rows.slice(), labels: this.labelStore.slice() };
+  }
+
+  /** A queue equal to the one `snapshot` was taken from. */
+  static restore(s: { size: number; dim: number; pointer: number; filled: number; rows: Float32Array; labels: Int32Array }): MemoryQueue {
+    const q = new MemoryQueue(s.size, s.dim);
+    if (s.rows.length !== s.size * s.dim || s.labels.length !== s.size) throw new ArgumentError('MemoryQueue.restore: snapshot sizes do not match');
+    q.rows.set(s.rows);
+    for (let slot = 0; slot < s.size; slot++) {
+      for (let d = 0; d < s.dim; d++) q.cols[d * s.size + slot] = s.rows[slot * s.dim + d];
+    }
+    q.labelStore.set(s.labels);
+    q.ptr = s.pointer;
+    q.count = s.filled;
+    return q;
+  }
+
   private dropCache(): void {
     this.cachedKeys?.dispose();
     this.cachedKeysT?.dispose();

@@ -2,21 +2,25 @@
  * One MoCo v2 training step (He et al. 2020), the unit the trainers and `hardneg bench` run:
  *
  * 1. momentum update of the key encoder, θ_k ← m·θ_k + (1 − m)·θ_q;
- * 2. keys k = normalise(f_k(x_k)), no gradient;
- * 3. queries q = normalise(f_q(x_q)); InfoNCE over [q·k, q·queue] / τ (target 0), plus
- *    MoCHi's synthetic negatives when `mochi` is set; backward and an optimizer step on θ_q;
+ * 2. keys k = normalise(f_k(x_k)), no gradient, with shuffled BN (`encodeKeys`, see
+ *    `models/shuffledBatchNorm.ts`);
+ * 3. queries q = normalise(f_q(x_q)) (BatchNorm per sub-batch); InfoNCE over [q·k, q·queue] / τ
+ *    (target 0), plus MoCHi's synthetic negatives when `mochi` is set; backward and an optimizer
+ *    step on θ_q;
  * 4. the keys enter the queue (oldest out).
  *
  * Shapes: xq, xk `[B, …input]`; the encoders map to `[B, D]`; the queue holds `[K, D]`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { momentumUpdate } from '../models/momentumEncoder.js';
-import { l2Normalize } from '../ops/normalize.js';
-import { queueInfoNCE } from '../losses/infoNCE.js';
-import { mochiExtraLogits } from '../losses/mochiLoss.js';
 import type { Rng } from '../engine/random.js';
-import type { MochiConfig } from '../negatives/mochi.js';
+import { mochiExtraLogits } from '../losses/mochiLoss.js';
+import { queueInfoNCE } from '../losses/infoNCE.js';
+import { momentumUpdate } from '../models/momentumEncoder.js';
+import { encodeKeys, encodeQueries, hasBatchNorm } from '../models/shuffledBatchNorm.js';
 import type { MemoryQueue } from '../negatives/memoryQueue.js';
+import type { MochiConfig } from '../negatives/mochi.js';
+import { l2Normalize } from '../ops/normalize.js';
+import { ArgumentError } from '../ops/validate.js';
 
 export interface MocoState {
   queryEncoder: tf.LayersModel;
@@ -29,20 +33,31 @@ export interface MocoState {
   temperature: number;
   /** MoCHi mixing (logit-space path), applied once the queue holds at least N keys. */
   mochi?: MochiConfig & { rng: Rng };
+  /**
+   * BatchNorm sub-batches G for shuffled BN (must divide the batch size). Default: 4 when the
+   * query encoder has BatchNorm, else 1.
+   */
+  batchNormGroups?: number;
+  /** Draws the key shuffle. Default: the process-wide generator. */
+  rng?: Rng;
 }
 
-/** Runs one step on a batch of two views; returns the loss. */
-export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor): number {
+/** Runs one step on a batch of two views (`labels`, if given, are stored beside the keys in the queue); returns the loss. */
+export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor, labels?: ArrayLike<number>): number {
   const { queryEncoder, keyEncoder, queue, optimizer, momentum, temperature, mochi } = state;
+  const groups = state.batchNormGroups ?? (hasBatchNorm(queryEncoder) ? 4 : 1);
+  if (xq.shape[0] % groups !== 0) {
+    throw new ArgumentError(`mocoStep: batchNormGroups ${groups} must divide the batch size ${xq.shape[0]}`);
+  }
   const mixing = mochi !== undefined && queue.filled >= mochi.N;
   momentumUpdate(keyEncoder, queryEncoder, momentum);
-  const keys = tf.tidy(() => l2Normalize(keyEncoder.apply(xk, { training: true }) as tf.Tensor2D));
+  const keys = tf.tidy(() => l2Normalize(encodeKeys(keyEncoder, xk, { groups, rng: state.rng }) as tf.Tensor2D));
   const negatives = queue.keys();
   const negativesT = queue.keysT();
   const varList = queryEncoder.trainableWeights.map((w) => w.read() as tf.Variable);
   const loss = optimizer.minimize(
     () => {
-      const q = l2Normalize(queryEncoder.apply(xq, { training: true }) as tf.Tensor2D);
+      const q = l2Normalize(encodeQueries(queryEncoder, xq, groups) as tf.Tensor2D);
       const extra = mixing ? mochiExtraLogits(mochi, q, negatives, queue.keyValues(), temperature, 'logits', mochi.rng) : undefined;
       return queueInfoNCE(q, keys, negatives, negativesT, temperature, extra);
     },
@@ -50,7 +65,7 @@ export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor): number
     varList,
   ) as tf.Scalar;
   const value = loss.dataSync()[0];
-  queue.enqueue(keys);
+  queue.enqueue(keys, labels);
   tf.dispose([loss, keys]);
   return value;
 }

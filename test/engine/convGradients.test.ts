@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/engine/random.js';
 import { installWasmFixes, removeWasmFixes } from '../../src/engine/wasm/fixes.js';
-import { on, randn, relativeError, setup } from '../helpers.js';
+import { medianMs, on, randn, relativeError, setup } from '../helpers.js';
 
 before(() => setup('wasm'));
 
@@ -38,6 +38,65 @@ test('Conv2DBackpropFilter on wasm equals the cpu backend; stock wasm has no suc
   removeWasmFixes(['conv-gradients']);
   try {
     await assert.rejects(conv2dFilterGradError(), /Conv2DBackpropFilter/);
+  } finally {
+    installWasmFixes(['conv-gradients']);
+  }
+});
+
+type AnyPad = Pad | [[0, 0], [number, number], [number, number], [0, 0]];
+const inputCases: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number | [number, number]; pad: AnyPad }[] = [
+  { x: [2, 8, 8, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same' },
+  { x: [2, 9, 7, 2], f: [3, 3, 2, 5], stride: 2, pad: 'same' },
+  { x: [2, 10, 9, 2], f: [3, 2, 2, 3], stride: [3, 2], pad: 'valid' },
+  { x: [3, 10, 10, 1], f: [5, 5, 1, 8], stride: 2, pad: 'valid' },
+  { x: [1, 6, 6, 4], f: [1, 1, 4, 2], stride: 1, pad: 'valid' },
+  { x: [2, 7, 8, 3], f: [3, 3, 3, 2], stride: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+  { x: [2, 6, 6, 2], f: [3, 3, 2, 2], stride: 2, pad: [[0, 0], [0, 1], [2, 2], [0, 0]] },
+  { x: [1, 5, 5, 2], f: [2, 2, 2, 3], stride: 1, pad: [[0, 0], [3, 1], [0, 0], [0, 0]] }, // pad > KH − 1: stock path
+];
+
+/** Worst relative error of the x and filter gradients of Σ conv(x, f)² between wasm and cpu. */
+async function conv2dGradError(): Promise<number> {
+  const rng = new Rng(9);
+  let worst = 0;
+  for (const c of inputCases) {
+    const xv = randn(rng, c.x.reduce((p, d) => p * d));
+    const fv = randn(rng, c.f.reduce((p, d) => p * d));
+    const g = () =>
+      tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.stride, c.pad))))([
+        tf.tensor4d(xv, c.x),
+        tf.tensor4d(fv, c.f),
+      ]);
+    const w = await on('wasm', g);
+    const cpu = await on('cpu', g);
+    worst = Math.max(worst, relativeError(w[0], cpu[0]), relativeError(w[1], cpu[1]));
+  }
+  return worst;
+}
+
+test('Conv2DBackpropInput and -Filter on wasm equal the cpu backend (strides, explicit and wide pads)', async () => {
+  assert.ok((await conv2dGradError()) <= 1e-4);
+});
+
+/** Time of the input gradient (Conv2DBackpropInput) over the forward convolution, at a CNN layer's size. */
+function inputGradientSlowdown(): number {
+  const rng = new Rng(10);
+  const x = tf.tensor4d(randn(rng, 64 * 14 * 14 * 32), [64, 14, 14, 32]);
+  const f = tf.tensor4d(randn(rng, 3 * 3 * 32 * 32), [3, 3, 32, 32]);
+  const dy = tf.conv2d(x, f, 1, 'same');
+  const forward = medianMs(() => tf.conv2d(x, f, 1, 'same').dispose());
+  const backward = medianMs(() => tf.conv2dTranspose(dy, f, x.shape, 1, 'same').dispose());
+  tf.dispose([x, f, dy]);
+  return backward / forward;
+}
+
+test('the input gradient runs within 3× of the forward convolution; the stock kernel does not', () => {
+  const fixed = inputGradientSlowdown();
+  assert.ok(fixed < 3, `with the fix: input gradient / forward = ${fixed.toFixed(1)}`);
+  removeWasmFixes(['conv-gradients']);
+  try {
+    const stock = inputGradientSlowdown();
+    assert.ok(stock >= 3, `stock kernel was expected to be slow, input gradient / forward = ${stock.toFixed(1)}`);
   } finally {
     installWasmFixes(['conv-gradients']);
   }

@@ -26,12 +26,27 @@ export function axpbyInPlace(y: tf.Tensor, a: number, x: tf.Tensor, b: number): 
   return true;
 }
 
-/** SGD with momentum: v ← m·v + g; w ← w − lr·v (nesterov: w ← w − lr·(g + m·v)); w, v, g the same size. */
-export function momentumInPlace(w: tf.Tensor, v: tf.Tensor, g: tf.Tensor, lr: number, m: number, nesterov: boolean): boolean {
+/** One variable's momentum step: weights w, velocity v, gradient g (same size). */
+export interface MomentumUpdate {
+  w: tf.Tensor;
+  v: tf.Tensor;
+  g: tf.Tensor;
+}
+
+/**
+ * SGD with momentum for every update, or for none: v ← m·v + g; w ← w − lr·v (nesterov:
+ * w ← w − lr·(g + m·v)). All targets are checked before any is written.
+ */
+export function momentumInPlace(updates: MomentumUpdate[], lr: number, m: number, nesterov: boolean): boolean {
   const backend = nativeBackend();
-  if (backend === undefined || w.size !== v.size || w.size !== g.size) return false;
-  const [wv, vv, gv] = [exclusiveValues(backend, w), exclusiveValues(backend, v), floatValues(backend, g)];
-  if (wv === undefined || vv === undefined || gv === undefined || wv === vv) return false;
-  requireAddon().momentum(wv, vv, gv, lr, m, nesterov);
+  if (backend === undefined) return false;
+  const arrays: [Float32Array, Float32Array, Float32Array][] = [];
+  for (const { w, v, g } of updates) {
+    const [wv, vv, gv] = [exclusiveValues(backend, w), exclusiveValues(backend, v), floatValues(backend, g)];
+    if (wv === undefined || vv === undefined || gv === undefined || wv === vv || wv.length !== vv.length || wv.length !== gv.length) return false;
+    arrays.push([wv, vv, gv]);
+  }
+  const addon = requireAddon();
+  for (const [wv, vv, gv] of arrays) addon.momentum(wv, vv, gv, lr, m, nesterov);
   return true;
 }

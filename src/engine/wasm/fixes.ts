@@ -5,6 +5,7 @@
 import { batchGatherFix } from './batchGather.js';
 import { convGradientsFix } from './convGradients.js';
 import { restoreKernel } from './kernelCall.js';
+import { poolGradientsFix } from './poolGradients.js';
 import { segmentSumFix } from './segmentSum.js';
 import { transposedMatMulFix } from './transposedMatMul.js';
 
@@ -16,7 +17,7 @@ export interface KernelFix {
   install(): void;
 }
 
-export const wasmFixes: KernelFix[] = [transposedMatMulFix, batchGatherFix, convGradientsFix, segmentSumFix];
+export const wasmFixes: KernelFix[] = [transposedMatMulFix, batchGatherFix, convGradientsFix, segmentSumFix, poolGradientsFix];
 
 const installed = new Set<string>();
 

@@ -59,20 +59,25 @@ test('arrays read by dataSync, views from slice/split/unstack and clones are nev
   original.dispose();
 });
 
-test('in-place updates compute a·y + b·x and the momentum step, and refuse tensors of other backends', { skip }, async () => {
+test('in-place updates compute a·y + b·x and the momentum step (all or none), and refuse tensors of other backends', { skip }, async () => {
   const y = variable(1);
   const x = fresh(4);
   assert.equal(axpbyInPlace(y, 0.5, x, 0.25), true);
-  const w = variable(1);
-  const v = variable(2);
-  assert.equal(momentumInPlace(w, v, x, 0.1, 0.9, false), true); // v = 0.9·2 + 4 = 5.8, w = 1 − 0.58
   assert.ok(y.dataSync().every((e) => e === 1.5));
-  assert.ok(v.dataSync().every((e) => Math.abs(e - 5.8) < 1e-6));
-  assert.ok(w.dataSync().every((e) => Math.abs(e - 0.42) < 1e-6));
+
+  const [a, va, w, v] = [variable(1), variable(0), variable(1), variable(2)];
+  const shared = tf.clone(v);
+  assert.equal(momentumInPlace([{ w: a, v: va, g: x }, { w, v: shared, g: x }], 0.1, 0.9, false), false, 'one target shared: none written');
+  shared.dispose();
+  assert.equal(momentumInPlace([{ w: a, v: va, g: x }, { w, v, g: x }], 0.1, 0.9, false), true);
+  assert.ok(a.dataSync().every((e) => Math.abs(e - 0.6) < 1e-6), 'written once, not twice'); // v = 0 + 4, a = 1 − 0.4
+  assert.ok(v.dataSync().every((e) => Math.abs(e - 5.8) < 1e-6)); // v = 0.9·2 + 4
+  assert.ok(w.dataSync().every((e) => Math.abs(e - 0.42) < 1e-6)); // w = 1 − 0.58
+
   await tf.setBackend('cpu');
   const other = tf.variable(tf.add(tf.fill([N], 1), 0));
   assert.equal(axpbyInPlace(other, 1, other, 1), false);
   other.dispose();
   await tf.setBackend('native');
-  tf.dispose([y, x, w, v]);
+  tf.dispose([y, x, a, va, w, v]);
 });

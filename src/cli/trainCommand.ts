@@ -1,0 +1,91 @@
+/** `hardneg train --config <file.yaml|json> [--set key=value …]`: one training run into `runs/<name>/`. */
+import { existsSync, readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { applyOverrides, parseTrainConfig, type TrainConfig } from '../train/config.js';
+import type { Metrics } from '../train/runDir.js';
+import { train } from '../train/train.js';
+import { startEngine, type GlobalOptions } from './engineOption.js';
+import { UsageError } from './errors.js';
+import { nonNegativeInt, positiveInt } from './options.js';
+import { progressBar } from './progress.js';
+
+/** Reads and validates a config file with overrides; errors name the file and the key. */
+export function readConfig(path: string, overrides: string[] = []): TrainConfig {
+  if (!existsSync(path)) throw new UsageError(`--config: no such file ${path}`);
+  let doc: unknown;
+  try {
+    doc = path.endsWith('.json') ? JSON.parse(readFileSync(path, 'utf8')) : parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (typeof doc !== 'object' || doc === null) throw new UsageError(`${path}: expected a mapping of settings`);
+  return parseTrainConfig(applyOverrides(doc as Record<string, unknown>, overrides), path);
+}
+
+/** One line per epoch for the terminal. */
+export function epochLine(name: string, epochs: number, m: Metrics & { epoch: number }): string {
+  const extra = ['test_top1', 'proxy_acc', 'fn_share'].filter((k) => m[k] !== undefined).map((k) => `${k} ${m[k].toFixed(3)}`);
+  return `${name} epoch ${m.epoch}/${epochs}: loss ${m.loss.toFixed(4)} knn_top1 ${m.knn_top1.toFixed(4)} lr ${m.lr.toPrecision(3)} ${m.seconds.toFixed(1)}s${extra.length ? ' ' + extra.join(' ') : ''}`;
+}
+
+/** Runs a config with a progress bar and per-epoch lines; Ctrl-C checkpoints and stops. */
+export async function runWithProgress(config: TrainConfig, runsDir: string, resume: boolean, log: (line: string) => void = console.error) {
+  let stop = false;
+  const onSigint = () => {
+    stop = true;
+    log('stopping after this step (checkpoint is saved; continue with --resume) …');
+  };
+  process.once('SIGINT', onSigint);
+  let bar: ReturnType<typeof progressBar> | undefined;
+  try {
+    return await train(config, {
+      runsDir,
+      resume,
+      hooks: {
+        onStep: (epoch, step, steps, loss) => {
+          bar ??= progressBar(steps, config.name, 'epoch {epoch} {bar} {value}/{total} loss {loss} | ETA {eta_formatted}');
+          bar.update(step + 1, { epoch: epoch + 1, loss: loss.toFixed(3) });
+        },
+        onEpoch: (m) => {
+          bar?.stop();
+          bar = undefined;
+          log(epochLine(config.name, config.epochs, m));
+        },
+        shouldStop: () => stop,
+      },
+    });
+  } finally {
+    bar?.stop();
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('train a model from a config file (see configs/); writes runs/<name>/')
+    .requiredOption('--config <file>', 'YAML or JSON config')
+    .option('--set <key=value...>', 'override a setting, e.g. --set epochs=5 moco.mochi.N=128', [])
+    .option('--name <name>', 'run name (default: the config’s name)')
+    .option('--epochs <n>', 'override the number of epochs', (v) => positiveInt(v, '--epochs'))
+    .option('--seed <n>', 'override the seed', (v) => nonNegativeInt(v, '--seed'))
+    .option('--runs-dir <dir>', 'where run directories go', 'runs')
+    .option('--resume', 'continue runs/<name> from its last checkpoint')
+    .option('--json', 'end with one JSON line of final metrics')
+    .action(async (flags: { config: string; set: string[]; name?: string; epochs?: number; seed?: number; runsDir: string; resume?: boolean; json?: boolean }, cmd: Command) => {
+      const overrides = [...flags.set];
+      if (flags.name) overrides.push(`name=${JSON.stringify(flags.name)}`);
+      if (flags.epochs) overrides.push(`epochs=${flags.epochs}`);
+      if (flags.seed !== undefined) overrides.push(`seed=${flags.seed}`);
+      const config = readConfig(flags.config, overrides);
+      await startEngine(cmd.optsWithGlobals<GlobalOptions>());
+      const result = await runWithProgress(config, flags.runsDir, flags.resume ?? false);
+      if (result.interrupted) {
+        console.error(`interrupted: resume with hardneg train --config ${flags.config} --resume${flags.name ? ` --name ${flags.name}` : ''}`);
+        process.exitCode = 130;
+        return;
+      }
+      console.log(`${config.name}: ${Object.entries(result.final).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')} → ${result.run.path}`);
+      if (flags.json) console.log(JSON.stringify({ run: result.run.path, ...result.final }));
+    });
+}

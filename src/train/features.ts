@@ -1,0 +1,31 @@
+/**
+ * Backbone features of a whole image set, computed in chunks in inference mode (BatchNorm on
+ * moving statistics). Shapes: images `[n, H, W, C]` → `[n, D]`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ImageDataset } from '../data/dataset.js';
+
+/** Reshapes a batch of images to the model's input: `[b, H·W·C]` for flat inputs, else `[b, H, W, C]`. */
+export function toInput(images: Float32Array, count: number, dataShape: number[], inputShape: (number | null)[]): tf.Tensor {
+  const [, h, w, c] = dataShape;
+  return inputShape.length === 2 ? tf.tensor2d(images, [count, h * w * c]) : tf.tensor4d(images, [count, h, w, c]);
+}
+
+export function datasetFeatures(backbone: tf.LayersModel, data: ImageDataset, chunk = 500): tf.Tensor2D {
+  const [n, h, w, c] = data.shape;
+  const size = h * w * c;
+  const parts: tf.Tensor[] = [];
+  for (let i = 0; i < n; i += chunk) {
+    const count = Math.min(chunk, n - i);
+    parts.push(
+      tf.tidy(() => {
+        const x = toInput(data.images.subarray(i * size, (i + count) * size), count, data.shape, backbone.inputs[0].shape);
+        const f = backbone.apply(x, { training: false }) as tf.Tensor;
+        return tf.reshape(f, [count, -1]);
+      }),
+    );
+  }
+  const out = tf.concat(parts, 0) as tf.Tensor2D;
+  tf.dispose(parts);
+  return out;
+}

@@ -1,0 +1,16 @@
+/** The train/test data a config names, with the split description for the run's metadata. */
+import { subsetDataset } from '../data/dataset.js';
+import { mixSeed } from '../data/batching.js';
+import { Rng } from '../engine/random.js';
+import { loadFashionMnist } from '../data/idxDataset.js';
+import { loadMnist } from '../data/mnist.js';
+import type { TrainTest } from '../data/split.js';
+import type { TrainConfig } from './config.js';
+
+export async function loadTrainTest(data: TrainConfig['data'], seed: number): Promise<TrainTest> {
+  const tt = data.dataset === 'mnist' ? await loadMnist({ seed, testSize: data.testSize }) : loadFashionMnist({ dir: data.path });
+  if (data.limit === undefined || data.limit >= tt.train.labels.length) return tt;
+  // A seeded random subset (the split is in class order, so a prefix would be one class).
+  const chosen = new Rng(mixSeed(seed, 0x11317)).permutation(tt.train.labels.length).subarray(0, data.limit).sort();
+  return { ...tt, train: subsetDataset(tt.train, chosen) };
+}

@@ -1,0 +1,181 @@
+/**
+ * Self-supervised training on images: MoCo v2 (query/key encoders, EMA momentum, memory queue,
+ * InfoNCE at τ) with an optional MoCHi block from `mochi.startEpoch` on, or an in-batch two-view
+ * loss (NT-Xent / HCL / DCL, SimCLR-style, no key encoder or queue).
+ *
+ * Each step draws two augmented views of a batch (batch order and augmentations are functions of
+ * (seed, epoch, step), so a resumed run sees exactly what an uninterrupted one would); after each
+ * epoch it logs loss, learning rate, time, weighted-kNN top-1/top-5 of the backbone features on
+ * the test split and (MoCo) the hardness diagnostics, and writes a checkpoint. The learning rate
+ * follows a cosine schedule with linear warm-up, per step.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BatchSchedule, mixSeed, stepRng } from '../data/batching.js';
+import type { ImageDataset } from '../data/dataset.js';
+import type { TrainTest } from '../data/split.js';
+import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
+import { augmentBatch } from '../data/augment/pipeline.js';
+import { Rng } from '../engine/random.js';
+import { hardnessDiagnostics } from '../eval/hardness.js';
+import { knnClassify } from '../eval/knn.js';
+import { dcl } from '../losses/dcl.js';
+import { hcl } from '../losses/hcl.js';
+import { ntXent } from '../losses/ntXent.js';
+import { buildEncoder, embeddingDim } from '../models/encoder.js';
+import { momentumCopy } from '../models/momentumEncoder.js';
+import { encodeKeys, hasBatchNorm } from '../models/shuffledBatchNorm.js';
+import { backboneOf } from '../models/projectionHead.js';
+import { MemoryQueue } from '../negatives/memoryQueue.js';
+import { l2Normalize } from '../ops/normalize.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
+import { datasetFeatures, toInput } from './features.js';
+import { mocoStep, type MocoState } from './mocoStep.js';
+import { buildOptimizer, restoreOptimizerState, setLearningRate } from './optimizers.js';
+import { RunDir, type Metrics } from './runDir.js';
+import { cosineWithWarmup } from './schedule.js';
+
+export interface TrainHooks {
+  /** Called after every step. */
+  onStep?: (epoch: number, step: number, steps: number, loss: number) => void;
+  /** Called with each epoch's metrics line. */
+  onEpoch?: (metrics: Metrics & { epoch: number }) => void;
+  /** Checked after every step: when true, the run saves a checkpoint and returns (Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  run: RunDir;
+  final: Metrics;
+  /** True when the run stopped early (`shouldStop`) and can be resumed. */
+  interrupted: boolean;
+}
+
+/** kNN top-1/top-5 of the backbone's features, train split as the bank, test split as queries. */
+export function knnMetrics(model: tf.LayersModel, data: TrainTest, config: TrainConfig): { knn_top1: number; knn_top5: number; features: tf.Tensor2D } {
+  const backbone = config.encoder.head ? backboneOf(model) : model;
+  const bank = datasetFeatures(backbone, data.train);
+  const test = datasetFeatures(backbone, data.test);
+  const r = knnClassify(bank, data.train.labels, test, data.test.labels, { k: config.eval.knnK, temperature: config.eval.knnTemperature });
+  bank.dispose();
+  return { knn_top1: r.top1, knn_top5: r.top5, features: test };
+}
+
+function views(train: ImageDataset, indices: Int32Array, rng: Rng, aug: ReturnType<typeof augmentConfig>, inputShape: (number | null)[]): [tf.Tensor, tf.Tensor] {
+  const n = indices.length;
+  const shape = [...train.shape] as number[];
+  return [toInput(augmentBatch(train, indices, rng, aug), n, shape, inputShape), toInput(augmentBatch(train, indices, rng, aug), n, shape, inputShape)];
+}
+
+export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, run: RunDir, resume: boolean, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const { seed, epochs, batchSize, moco } = config;
+  const aug = augmentConfig(config.augment as AugmentOverrides);
+  const schedule = new BatchSchedule(data.train.labels.length, { batchSize, seed, dropLast: true });
+  const steps = schedule.stepsPerEpoch;
+  const lr = cosineWithWarmup({ baseLr: config.optimizer.lr, totalSteps: epochs * steps, warmupSteps: Math.min(epochs * steps - 1, Math.round(config.warmupEpochs * steps)) });
+  const optimizer = buildOptimizer(config.optimizer);
+  const useQueue = moco.loss === 'infonce';
+
+  const checkpoint = resume ? await loadCheckpoint(run.path) : undefined;
+  const model = checkpoint?.model ?? buildEncoder(config.encoder, new Rng(seed));
+  const keyModel = useQueue ? (checkpoint?.keyModel ?? momentumCopy(model)) : undefined;
+  if (keyModel) keyModel.trainable = false;
+  const queue = useQueue ? (checkpoint?.queue ?? new MemoryQueue(moco.queue, embeddingDim(config.encoder))) : undefined;
+  if (checkpoint?.optimizerState) await restoreOptimizerState(optimizer, checkpoint.optimizerState);
+  const start = checkpoint?.position ?? { epoch: 0, step: 0 };
+  const inputShape = model.inputs[0].shape;
+  const varList = () => model.trainableWeights.map((w) => w.read() as tf.Variable);
+
+  let interrupted = false;
+  for (let epoch = start.epoch; epoch < epochs && !interrupted; epoch++) {
+    const t0 = performance.now();
+    let lossSum = 0;
+    let counted = 0;
+    for (let step = epoch === start.epoch ? start.step : 0; step < steps; step++) {
+      const indices = schedule.batch(epoch, step);
+      const [xq, xk] = views(data.train, indices, stepRng(seed, epoch, step), aug, inputShape);
+      const globalStep = epoch * steps + step;
+      setLearningRate(optimizer, lr(globalStep));
+      let loss: number;
+      if (useQueue) {
+        const mixing = moco.mochi !== null && epoch >= moco.mochi.startEpoch;
+        const state: MocoState = {
+          queryEncoder: model, keyEncoder: keyModel!, queue: queue!, optimizer, momentum: moco.momentum, temperature: moco.temperature,
+          mochi: mixing ? { ...moco.mochi!, rng: new Rng(mixSeed(seed, epoch, step, 0x3c41)) } : undefined,
+          rng: new Rng(mixSeed(seed, epoch, step, 0x5bf1)), // the key shuffle of shuffled BN
+        };
+        loss = mocoStep(state, xq, xk, Array.from(indices, (i) => data.train.labels[i]));
+      } else {
+        const fn = { ntxent: ntXent, hcl, dcl }[moco.loss as 'ntxent' | 'hcl' | 'dcl'];
+        const value = optimizer.minimize(() => {
+          const z1 = model.apply(xq, { training: true }) as tf.Tensor2D;
+          const z2 = model.apply(xk, { training: true }) as tf.Tensor2D;
+          return fn(z1, z2, { temperature: moco.temperature });
+        }, true, varList()) as tf.Scalar;
+        loss = value.dataSync()[0];
+        value.dispose();
+      }
+      tf.dispose([xq, xk]);
+      lossSum += loss;
+      counted++;
+      hooks.onStep?.(epoch, step, steps, loss);
+      if (hooks.shouldStop?.() && step < steps - 1) {
+        await saveCheckpoint(run.path, { model, keyModel, optimizer, queue, encoder: config.encoder, position: { epoch, step: step + 1 } });
+        interrupted = true;
+        break;
+      }
+    }
+    if (interrupted) break;
+    const { knn_top1, knn_top5, features } = knnMetrics(model, data, config);
+    features.dispose();
+    const metrics: Metrics & { epoch: number } = {
+      epoch: epoch + 1, step: (epoch + 1) * steps, loss: lossSum / counted, lr: lr((epoch + 1) * steps - 1),
+      seconds: (performance.now() - t0) / 1000, knn_top1, knn_top5,
+    };
+    if (queue) Object.assign(metrics, diagnose(config, data, model, keyModel!, queue, epoch, aug, schedule).metrics);
+    run.appendMetrics(metrics);
+    hooks.onEpoch?.(metrics);
+    await saveCheckpoint(run.path, { model, keyModel, optimizer, queue, encoder: config.encoder, position: { epoch: epoch + 1, step: 0 } });
+    if (hooks.shouldStop?.() && epoch < epochs - 1) interrupted = true;
+  }
+  const final = interrupted ? {} : finish(config, data, run, model, keyModel, queue, aug, schedule);
+  model.dispose();
+  keyModel?.dispose();
+  queue?.dispose();
+  optimizer.dispose();
+  return { run, final, interrupted };
+}
+
+/** Hardness diagnostics on the epoch's first batch (fixed views), against the current queue. */
+function diagnose(config: TrainConfig, data: TrainTest, model: tf.LayersModel, keyModel: tf.LayersModel, queue: MemoryQueue, epoch: number, aug: ReturnType<typeof augmentConfig>, schedule: BatchSchedule) {
+  const indices = schedule.batch(epoch, 0);
+  const [xq, xk] = views(data.train, indices, stepRng(config.seed, epoch, -1 >>> 0), aug, model.inputs[0].shape);
+  const q = tf.tidy(() => l2Normalize(model.apply(xq, { training: false }) as tf.Tensor2D));
+  const groups = hasBatchNorm(keyModel) && indices.length % 4 === 0 ? 4 : 1;
+  const k = tf.tidy(() => l2Normalize(encodeKeys(keyModel, xk, { groups, rng: new Rng(mixSeed(config.seed, epoch, 0x5bf2)) }) as tf.Tensor2D));
+  const mochi = config.moco.mochi ?? undefined;
+  const report = hardnessDiagnostics(q, k, queue, {
+    N: mochi?.N ?? 256,
+    mochi: mochi && epoch >= mochi.startEpoch ? mochi : undefined,
+    rng: new Rng(mixSeed(config.seed, epoch, 0xd1a9)),
+    queryLabels: Array.from(indices, (i) => data.train.labels[i]),
+  });
+  tf.dispose([xq, xk, q, k]);
+  return report;
+}
+
+/** The end of a run: final.json, hardness.json, the test embeddings. */
+function finish(config: TrainConfig, data: TrainTest, run: RunDir, model: tf.LayersModel, keyModel: tf.LayersModel | undefined, queue: MemoryQueue | undefined, aug: ReturnType<typeof augmentConfig>, schedule: BatchSchedule): Metrics {
+  const { knn_top1, knn_top5, features } = knnMetrics(model, data, config);
+  run.writeEmbeddings(features, data.test.labels);
+  features.dispose();
+  const history = run.metrics();
+  const final: Metrics = { knn_top1, knn_top5, epochs: config.epochs, seconds: history.reduce((s, m) => s + (m.seconds ?? 0), 0) };
+  if (queue && keyModel) {
+    const report = diagnose(config, data, model, keyModel, queue, config.epochs - 1, aug, schedule);
+    run.writeJson('hardness.json', { epoch: config.epochs, ...report.samples });
+    Object.assign(final, report.metrics);
+  }
+  run.writeJson('final.json', final);
+  return final;
+}

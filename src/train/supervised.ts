@@ -1,0 +1,153 @@
+/**
+ * Supervised training on images: cross-entropy, alone or with a supervised contrastive term,
+ *
+ *   L = (1 − λ)·CE(classifier(f(x)), y) + λ·C(head(f(x₁)), head(f(x₂)); y),   C ∈ {SupCon, SCHaNe}
+ *
+ * on two augmented views per image (CE on both), from scratch or fine-tuning a saved encoder
+ * (`supervised.init`), optionally few-shot (`supervised.shots` images per class, seeded). The
+ * model is one graph with two outputs, the class logits and the head's embedding; after each
+ * epoch it logs the losses, the test accuracy of the classifier and the kNN top-1 of f.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BatchSchedule, mixSeed, stepRng } from '../data/batching.js';
+import { subsetDataset } from '../data/dataset.js';
+import type { TrainTest } from '../data/split.js';
+import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
+import { augmentBatch } from '../data/augment/pipeline.js';
+import { Rng } from '../engine/random.js';
+import { knnClassify } from '../eval/knn.js';
+import { schane } from '../losses/schane.js';
+import { supCon } from '../losses/supCon.js';
+import { buildEncoder } from '../models/encoder.js';
+import { backboneOf, BACKBONE_NAME, HEAD_NAME } from '../models/projectionHead.js';
+import { loadModel } from '../models/serialize.js';
+import { crossEntropy } from '../ops/crossEntropy.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
+import { datasetFeatures, toInput } from './features.js';
+import { buildOptimizer, restoreOptimizerState, setLearningRate } from './optimizers.js';
+import type { RunDir, Metrics } from './runDir.js';
+import { cosineWithWarmup } from './schedule.js';
+import type { TrainHooks, TrainResult } from './selfSupervised.js';
+
+/** `shots` images per class, chosen by a seeded permutation. */
+export function fewShot(data: TrainTest, shots: number, seed: number): TrainTest {
+  const labels = data.train.labels;
+  const order = new Rng(mixSeed(seed, 0x5407)).permutation(labels.length);
+  const taken = new Map<number, number>();
+  const chosen: number[] = [];
+  for (const i of order) {
+    const n = taken.get(labels[i]) ?? 0;
+    if (n < shots) {
+      taken.set(labels[i], n + 1);
+      chosen.push(i);
+    }
+  }
+  return { ...data, train: subsetDataset(data.train, chosen.sort((a, b) => a - b)) };
+}
+
+/** input → backbone → [classifier logits, head(features)]. */
+async function buildClassifier(config: TrainConfig, classes: number, rng: Rng): Promise<tf.LayersModel> {
+  const encoder = config.supervised.init ? (await loadModel(config.supervised.init)).model : buildEncoder(config.encoder, rng);
+  const backbone = backboneOf(encoder);
+  const head = encoder.layers.find((l) => l.name === HEAD_NAME);
+  backbone.name = BACKBONE_NAME;
+  const input = tf.input({ shape: backbone.inputs[0].shape.slice(1) as number[] });
+  const features = backbone.apply(input) as tf.SymbolicTensor;
+  const logits = tf.layers
+    .dense({ units: classes, name: 'classifier', kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }) })
+    .apply(features) as tf.SymbolicTensor;
+  const embedding = head ? (head.apply(features) as tf.SymbolicTensor) : features;
+  return tf.model({ inputs: input, outputs: [logits, embedding], name: 'supervised' });
+}
+
+export async function trainSupervised(config: TrainConfig, full: TrainTest, run: RunDir, resume: boolean, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const { seed, epochs, supervised: sup } = config;
+  const data = sup.shots ? fewShot(full, sup.shots, seed) : full;
+  const classes = data.train.classNames.length;
+  const batchSize = Math.min(config.batchSize, data.train.labels.length);
+  const schedule = new BatchSchedule(data.train.labels.length, { batchSize, seed, dropLast: true });
+  const steps = schedule.stepsPerEpoch;
+  const lr = cosineWithWarmup({ baseLr: config.optimizer.lr, totalSteps: epochs * steps, warmupSteps: Math.min(epochs * steps - 1, Math.round(config.warmupEpochs * steps)) });
+  const aug = augmentConfig(config.augment as AugmentOverrides);
+  const optimizer = buildOptimizer(config.optimizer);
+  const checkpoint = resume ? await loadCheckpoint(run.path) : undefined;
+  const model = checkpoint?.model ?? (await buildClassifier(config, classes, new Rng(seed)));
+  if (checkpoint?.optimizerState) await restoreOptimizerState(optimizer, checkpoint.optimizerState);
+  const start = checkpoint?.position ?? { epoch: 0, step: 0 };
+  const inputShape = model.inputs[0].shape;
+  const shape = [...data.train.shape];
+  const lambda = sup.loss === 'ce' ? 0 : sup.lambda;
+
+  let interrupted = false;
+  for (let epoch = start.epoch; epoch < epochs && !interrupted; epoch++) {
+    const t0 = performance.now();
+    let lossSum = 0;
+    let counted = 0;
+    for (let step = epoch === start.epoch ? start.step : 0; step < steps; step++) {
+      const indices = schedule.batch(epoch, step);
+      const rng = stepRng(seed, epoch, step);
+      const n = indices.length;
+      const x = tf.concat([toInput(augmentBatch(data.train, indices, rng, aug), n, shape, inputShape), toInput(augmentBatch(data.train, indices, rng, aug), n, shape, inputShape)]);
+      const y = tf.tensor1d(Int32Array.from(indices, (i) => data.train.labels[i]), 'int32');
+      const y2 = tf.concat([y, y]) as tf.Tensor1D;
+      setLearningRate(optimizer, lr(epoch * steps + step));
+      const value = optimizer.minimize(() => {
+        const [logits, emb] = model.apply(x, { training: true }) as tf.Tensor2D[];
+        const ce = crossEntropy(logits, y2);
+        if (lambda === 0) return ce;
+        const views = tf.stack([tf.slice(emb, [0, 0], [n, -1]), tf.slice(emb, [n, 0], [n, -1])], 1) as tf.Tensor3D; // [n, 2, D]
+        const con = sup.loss === 'supcon'
+          ? supCon(views, y, { temperature: sup.temperature })
+          : schane(views, y, { temperature: sup.temperature, beta: sup.beta });
+        return tf.add(tf.mul(ce, 1 - lambda), tf.mul(con, lambda)) as tf.Scalar;
+      }, true, model.trainableWeights.map((w) => w.read() as tf.Variable)) as tf.Scalar;
+      const l = value.dataSync()[0];
+      tf.dispose([x, y, y2, value]);
+      lossSum += l;
+      counted++;
+      hooks.onStep?.(epoch, step, steps, l);
+      if (hooks.shouldStop?.() && step < steps - 1) {
+        await saveCheckpoint(run.path, { model, optimizer, encoder: config.encoder, position: { epoch, step: step + 1 } });
+        interrupted = true;
+        break;
+      }
+    }
+    if (interrupted) break;
+    const metrics: Metrics & { epoch: number } = {
+      epoch: epoch + 1, step: (epoch + 1) * steps, loss: lossSum / counted, lr: lr((epoch + 1) * steps - 1),
+      seconds: (performance.now() - t0) / 1000, ...evaluate(model, data, config),
+    };
+    run.appendMetrics(metrics);
+    hooks.onEpoch?.(metrics);
+    await saveCheckpoint(run.path, { model, optimizer, encoder: config.encoder, position: { epoch: epoch + 1, step: 0 } });
+    if (hooks.shouldStop?.() && epoch < epochs - 1) interrupted = true;
+  }
+  let final: Metrics = {};
+  if (!interrupted) {
+    const last = run.metrics().at(-1)!;
+    final = { test_top1: last.test_top1, knn_top1: last.knn_top1, knn_top5: last.knn_top5, epochs, train_images: data.train.labels.length };
+    const backbone = model.getLayer(BACKBONE_NAME) as tf.LayersModel;
+    const features = datasetFeatures(backbone, data.test);
+    run.writeEmbeddings(features, data.test.labels);
+    features.dispose();
+    run.writeJson('final.json', final);
+  }
+  model.dispose();
+  optimizer.dispose();
+  return { run, final, interrupted };
+}
+
+/** Test accuracy of the classifier and kNN top-1/top-5 of the backbone features. */
+function evaluate(model: tf.LayersModel, data: TrainTest, config: TrainConfig): Metrics {
+  const backbone = model.getLayer(BACKBONE_NAME) as tf.LayersModel;
+  const classifier = model.getLayer('classifier');
+  const bank = datasetFeatures(backbone, data.train);
+  const test = datasetFeatures(backbone, data.test);
+  const predicted = tf.tidy(() => tf.argMax(classifier.apply(test) as tf.Tensor2D, 1)).dataSync();
+  let correct = 0;
+  predicted.forEach((p, i) => (correct += p === data.test.labels[i] ? 1 : 0));
+  const knn = knnClassify(bank, data.train.labels, test, data.test.labels, { k: config.eval.knnK, temperature: config.eval.knnTemperature });
+  tf.dispose([bank, test]);
+  return { test_top1: correct / data.test.labels.length, knn_top1: knn.top1, knn_top5: knn.top5 };
+}

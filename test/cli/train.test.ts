@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+function hardneg(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/hardneg.js', ...args], { encoding: 'utf8', env: { ...process.env, HARDNEG_BACKEND: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const oneLine = (s: string) => s.trim().split('\n').filter((l) => !l.startsWith('backend:'));
+
+test('train: a missing config, a bad key and missing Fashion-MNIST files are one-line errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hardneg-cfg-'));
+  const missing = hardneg('train', '--config', join(dir, 'nope.yaml'));
+  assert.equal(missing.code, 1);
+  assert.deepEqual(oneLine(missing.err), [`hardneg: error: --config: no such file ${join(dir, 'nope.yaml')}`]);
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'name: x\ntask: moco\nepochs: two\n');
+  const r = hardneg('train', '--config', bad);
+  assert.equal(r.code, 1);
+  assert.match(r.err, new RegExp(`^hardneg: error: ${bad.replace(/[.]/g, '\\.')}\\.encoder|^hardneg: error: ${bad.replace(/[.]/g, '\\.')}\\.epochs`));
+  assert.equal(oneLine(r.err).length, 1);
+  const fashion = hardneg('train', '--config', 'configs/fashion-mochi.yaml', '--set', `data.path="${join(dir, 'no-idx')}"`, '--runs-dir', dir);
+  assert.equal(fashion.code, 1);
+  assert.equal(oneLine(fashion.err).length, 1);
+  assert.match(fashion.err, /apt-get install dataset-fashion-mnist/);
+});
+
+test('demo --quick --json trains MoCo and MoCHi and ends with the result line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hardneg-demo-'));
+  const r = hardneg('demo', '--quick', '--json', '--runs-dir', dir);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /raw pixels[\s\S]*MoCo[\s\S]*MoCHi/);
+  const last = JSON.parse(r.out.trim().split('\n').pop()!);
+  assert.equal(last.demo, 'mnist');
+  assert.equal(last.backend, 'wasm');
+  for (const k of ['raw', 'moco', 'mochi']) assert.ok(last[k].knn_top1 > 0.5 && last[k].knn_top1 <= 1, `${k}: ${last[k].knn_top1}`);
+  assert.ok(last.seconds > 0 && last.seconds < 300, `${last.seconds} s`);
+});
+
+test('train then eval: eval reproduces the run’s kNN top-1 and adds the linear probe and geometry', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hardneg-eval-'));
+  const t = hardneg('train', '--config', 'configs/mnist-moco.yaml', '--name', 'tiny', '--epochs', '1', '--runs-dir', dir, '--json',
+    '--set', 'data.limit=600', 'batchSize=100', 'moco.queue=200', 'encoder={"backbone":{"kind":"mlp","inputDim":784,"hidden":[64],"outputDim":16}}');
+  assert.equal(t.code, 0, t.err);
+  const trained = JSON.parse(t.out.trim().split('\n').pop()!);
+  const e = hardneg('eval', '--run', join(dir, 'tiny'), '--json');
+  assert.equal(e.code, 0, e.err);
+  const evaluated = JSON.parse(e.out.trim().split('\n').pop()!);
+  assert.equal(evaluated.knn_top1, trained.knn_top1);
+  assert.ok(evaluated.linear_probe_top1 > 0.5);
+  assert.ok(evaluated.alignment >= 0 && evaluated.alignment <= 4 && evaluated.uniformity < 0);
+  const notRun = hardneg('eval', '--run', dir);
+  assert.equal(notRun.code, 1);
+  assert.match(notRun.err, /is not a run directory \(no config\.json\)/);
+});
