@@ -1,21 +1,14 @@
-/* hardneg's native compute loops; see kernels.h. */
+/* hardneg's element-wise loops, reductions and softmax; see kernels.h. */
 #include "kernels.h"
 
+#include "hot.h"
 #include "pool.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define HOT
-#endif
 #define INLINE __attribute__((always_inline)) static inline
-
-/* Elements per parallel range: below ~64 K a loop is faster than waking a thread. */
-#define GRAIN 65536
 
 typedef float f8 __attribute__((vector_size(32)));
 typedef int32_t i8 __attribute__((vector_size(32)));
@@ -314,106 +307,4 @@ static void softmax_part(void *ctx, int64_t begin, int64_t end) {
 void hn_softmax_rows(const float *x, float *y, float *lse, int64_t rows, int64_t cols) {
   softmax_job j = {x, y, lse, cols};
   hn_parallel(rows, 1 + GRAIN / cols, softmax_part, &j);
-}
-
-typedef struct {
-  float *y, *v;
-  const float *x;
-  float a, b;
-  int nesterov;
-} update_job;
-
-HOT static void axpby_part(void *ctx, int64_t begin, int64_t end) {
-  const update_job *j = ctx;
-  float *y = j->y;
-  const float *x = j->x;
-  const float a = j->a, b = j->b;
-  for (int64_t i = begin; i < end; i++) y[i] = a * y[i] + b * x[i];
-}
-
-void hn_axpby(float *y, float a, const float *x, float b, size_t n) {
-  update_job j = {y, NULL, x, a, b, 0};
-  hn_parallel((int64_t)n, GRAIN, axpby_part, &j);
-}
-
-/* y is w, v the velocity, x the gradient, a the learning rate, b the momentum. */
-HOT static void momentum_part(void *ctx, int64_t begin, int64_t end) {
-  const update_job *j = ctx;
-  float *w = j->y, *v = j->v;
-  const float *g = j->x;
-  const float lr = j->a, m = j->b;
-  if (j->nesterov) {
-    for (int64_t i = begin; i < end; i++) {
-      const float acc = m * v[i] + g[i];
-      v[i] = acc;
-      w[i] -= lr * (g[i] + m * acc);
-    }
-  } else {
-    for (int64_t i = begin; i < end; i++) {
-      const float acc = m * v[i] + g[i];
-      v[i] = acc;
-      w[i] -= lr * acc;
-    }
-  }
-}
-
-void hn_momentum(float *w, float *v, const float *g, float lr, float m, int nesterov, size_t n) {
-  update_job j = {w, v, g, lr, m, nesterov};
-  hn_parallel((int64_t)n, GRAIN, momentum_part, &j);
-}
-
-/* Visits every patch segment: (row of cols, segment start, source pixel or NULL in the padding). */
-#define FOR_EACH_SEGMENT(p, b0, b1, BODY)                                                      \
-  for (int64_t b = (b0); b < (b1); b++)                                                        \
-    for (int64_t oh = 0; oh < (p)->OH; oh++)                                                   \
-      for (int64_t ow = 0; ow < (p)->OW; ow++)                                                 \
-        for (int64_t kh = 0; kh < (p)->KH; kh++) {                                             \
-          const int64_t h = oh * (p)->sH + kh * (p)->dH - (p)->top;                            \
-          for (int64_t kw = 0; kw < (p)->KW; kw++) {                                           \
-            const int64_t w = ow * (p)->sW + kw * (p)->dW - (p)->left;                         \
-            const int64_t seg = (((b * (p)->OH + oh) * (p)->OW + ow) * (p)->KH * (p)->KW + kh * (p)->KW + kw) * (p)->C; \
-            const int inside = h >= 0 && h < (p)->H && w >= 0 && w < (p)->W;                  \
-            const int64_t px = ((b * (p)->H + h) * (p)->W + w) * (p)->C;                       \
-            BODY                                                                               \
-          }                                                                                    \
-        }
-
-typedef struct {
-  const hn_conv_t *p;
-  const float *x;
-  float *cols;
-  const float *dcols;
-  float *dx;
-} patch_job;
-
-static void im2col_part(void *ctx, int64_t b0, int64_t b1) {
-  const patch_job *j = ctx;
-  const hn_conv_t *p = j->p;
-  const size_t bytes = (size_t)p->C * sizeof(float);
-  FOR_EACH_SEGMENT(p, b0, b1, {
-    if (inside) memcpy(j->cols + seg, j->x + px, bytes);
-    else memset(j->cols + seg, 0, bytes);
-  })
-}
-
-/* Images [b0, b1) of dx: each image's pixels only receive its own patches, so images run in parallel. */
-static void col2im_part(void *ctx, int64_t b0, int64_t b1) {
-  const patch_job *j = ctx;
-  const hn_conv_t *p = j->p;
-  const int64_t image = p->H * p->W * p->C;
-  memset(j->dx + b0 * image, 0, (size_t)((b1 - b0) * image) * sizeof(float));
-  FOR_EACH_SEGMENT(p, b0, b1, {
-    if (inside)
-      for (int64_t c = 0; c < p->C; c++) j->dx[px + c] += j->dcols[seg + c];
-  })
-}
-
-void hn_im2col(const hn_conv_t *p, const float *x, float *cols) {
-  patch_job j = {p, x, cols, NULL, NULL};
-  hn_parallel(p->B, 1 + GRAIN / (1 + p->OH * p->OW * p->KH * p->KW * p->C), im2col_part, &j);
-}
-
-void hn_col2im(const hn_conv_t *p, const float *cols, float *x) {
-  patch_job j = {p, NULL, NULL, cols, x};
-  hn_parallel(p->B, 1 + GRAIN / (1 + p->OH * p->OW * p->KH * p->KW * p->C), col2im_part, &j);
 }
