@@ -1,9 +1,9 @@
 /*
- * hardneg's native compute loops (kernels.c, updates.c, patches.c; no Node, no BLAS): element-wise maps, broadcasts, row and column
- * reductions, softmax, in-place updates and convolution patches over float32 arrays. Hot loops are
- * vectorised (GCC vector extensions, or loops the compiler vectorises) and compiled for AVX2+FMA
- * and for any x86-64, picked at load time. Semantics follow TensorFlow.js's cpu kernels, NaN
- * included.
+ * hardneg's native compute loops (kernels.c, updates.c, patches.c; no Node, no BLAS): element-wise
+ * maps, broadcasts, row and column reductions, softmax, in-place updates and convolution patches
+ * over float32 arrays. Hot loops are vectorised (GCC vector extensions, or loops the compiler
+ * vectorises), compiled for AVX2+FMA and for any x86-64 (picked at load time), and split across
+ * the pool's threads (pool.h). Semantics follow TensorFlow.js's cpu kernels, NaN included.
  */
 #ifndef HARDNEG_KERNELS_H
 #define HARDNEG_KERNELS_H
