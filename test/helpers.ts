@@ -2,11 +2,20 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../src/engine/backend.js';
+import { addonProblem, loadAddon } from '../src/engine/native/addon.js';
 import { Rng } from '../src/engine/random.js';
 
 /** Initialises the engine (wasm with its fixes) once per test file. */
 export async function setup(backend = 'wasm'): Promise<void> {
   await initEngine({ backend });
+}
+
+/**
+ * For `test(name, { skip }, …)` in tests of the native backend: false when the addon is loaded,
+ * else the reason they are skipped (the addon is not built, or HARDNEG_NATIVE_DISABLE=1).
+ */
+export async function nativeSkip(): Promise<string | false> {
+  return (await loadAddon()) === undefined ? `native backend unavailable: ${addonProblem()}` : false;
 }
 
 /** Runs `f` with `backend` active and returns the flattened values of its result(s). */

@@ -54,6 +54,7 @@ export function benchCommand(): Command {
       const summary = {
         bench: 'moco-step',
         backend: engine.backend,
+        threads: engine.threads,
         ms_per_step: Number(result.msPerStep.toFixed(2)),
         steps: flags.steps,
         batch: flags.batch,
@@ -62,7 +63,7 @@ export function benchCommand(): Command {
         ...(flags.mochi ? { mochi: flags.mochi.join(',') } : {}),
       };
       console.log(
-        `moco-step${flags.mochi ? ` + MoCHi(${flags.mochi.join(',')})` : ''}: ${summary.ms_per_step} ms/step (median of ${flags.steps}; B=${flags.batch} K=${flags.queue} D=${flags.dim}; ${engine.backend})`,
+        `moco-step${flags.mochi ? ` + MoCHi(${flags.mochi.join(',')})` : ''}: ${summary.ms_per_step} ms/step (median of ${flags.steps}; B=${flags.batch} K=${flags.queue} D=${flags.dim}; ${engine.backend}, ${engine.threads} thread${engine.threads === 1 ? '' : 's'})`,
       );
       if (flags.json) console.log(JSON.stringify(summary));
     });

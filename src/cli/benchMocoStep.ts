@@ -10,6 +10,7 @@ import { mlp } from '../models/mlp.js';
 import { momentumCopy } from '../models/momentumEncoder.js';
 import { MemoryQueue } from '../negatives/memoryQueue.js';
 import { l2Normalize } from '../ops/normalize.js';
+import { SGD } from '../train/optimizers.js';
 import { mocoStep, type MocoState } from '../train/mocoStep.js';
 
 export interface MocoBenchOptions {
@@ -46,7 +47,7 @@ export function benchMocoStep(o: MocoBenchOptions, onStep?: (done: number, total
     queryEncoder,
     keyEncoder: momentumCopy(queryEncoder),
     queue: new MemoryQueue(o.queue, o.dim),
-    optimizer: tf.train.momentum(0.03, 0.9),
+    optimizer: new SGD(0.03, 0.9),
     momentum: 0.99,
     temperature: 0.2,
     mochi: o.mochi === undefined ? undefined : { N: o.mochi[0], s: o.mochi[1], sPrime: o.mochi[2], rng: rng.fork() },

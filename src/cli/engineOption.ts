@@ -1,13 +1,14 @@
-/** The `--backend` option every command shares, and the startup line naming the engine. */
+/** The `--backend` and `--threads` options every command shares, and the startup line naming the engine. */
 import { describeEngine, initEngine, type EngineInfo } from '../engine/backend.js';
 
 export interface GlobalOptions {
   backend?: string;
+  threads?: number;
 }
 
-/** Initialises the engine from `--backend` / `HARDNEG_BACKEND` and prints it (to stderr). */
+/** Initialises the engine from `--backend` / `HARDNEG_BACKEND` and `--threads` / `HARDNEG_THREADS`, and prints it (to stderr). */
 export async function startEngine(options: GlobalOptions): Promise<EngineInfo> {
-  const info = await initEngine({ backend: options.backend });
+  const info = await initEngine({ backend: options.backend, threads: options.threads });
   console.error(describeEngine(info));
   return info;
 }

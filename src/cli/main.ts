@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './evalCommand.js';
+import { positiveInt } from './options.js';
 import { trainCommand } from './trainCommand.js';
 import { reportCommand } from './report.js';
 import { toyCommand } from './toy.js';
@@ -19,7 +20,8 @@ export function buildProgram(): Command {
   const program = new Command('hardneg')
     .description('contrastive representation learning with hard negatives (MoCHi, SCHaNe, MoCo, SupCon, …)')
     .version(packageVersion(), '-V, --version')
-    .option('--backend <name>', 'tensorflow | wasm | cpu (default: HARDNEG_BACKEND, else the best available)')
+    .option('--backend <name>', 'tensorflow | native | wasm | cpu (default: HARDNEG_BACKEND, else the best available)')
+    .option('--threads <n>', "threads of the native backend (default: HARDNEG_THREADS, else the machine's cores)", (v) => positiveInt(v, '--threads'))
     .showHelpAfterError('(run hardneg --help for usage)')
     .exitOverride();
   program.addCommand(demoCommand());

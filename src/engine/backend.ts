@@ -1,30 +1,42 @@
 /**
  * Backend selection. Best first: `tensorflow` (the native `@tensorflow/tfjs-node` or
- * `-node-gpu`, an optional peer the user installs), `wasm` (the portable default, with the kernel
- * fixes of `./wasm/`), `cpu`. `initEngine({ backend })` or `HARDNEG_BACKEND` forces one.
+ * `-node-gpu`, an optional peer the user installs), `native` (the cpu backend with its dense
+ * kernels on OpenBLAS, when hardneg's optional addon is built, see `./native/`), `wasm` (the
+ * portable default, with the kernel fixes of `./wasm/`), `cpu`. `initEngine({ backend })` or
+ * `HARDNEG_BACKEND` forces one; `threads` or `HARDNEG_THREADS` sets the native thread count.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { addonProblem, loadAddon, requireAddon } from './native/addon.js';
+import { nativeKernelNames, registerNativeBackend } from './native/nativeBackend.js';
 import { installWasmFixes } from './wasm/fixes.js';
 
 // Silences tfjs's console banners and debug warnings ("looks like you are running in Node.js").
 tf.env().set('PROD', true);
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface EngineInfo {
   /** The backend in use. */
   backend: BackendName;
-  /** Names of the kernel fixes installed on it. */
+  /** Names of the kernel fixes installed on it (wasm). */
   fixes: string[];
+  /** Kernels that run natively (the native backend; empty otherwise). */
+  nativeKernels: string[];
+  /** Compute threads (the native backend's OpenBLAS threads; 1 elsewhere). */
+  threads: number;
   /** Backends that could be used on this machine, best first. */
   available: BackendName[];
+  /** Why the native backend is not available, when it is not. */
+  nativeProblem?: string;
 }
 
 export interface EngineOptions {
   /** Backend to use; default `HARDNEG_BACKEND`, else the best available. */
   backend?: string;
+  /** Threads for the native backend; default `HARDNEG_THREADS`, else the machine's cores. */
+  threads?: number;
 }
 
 /** Native TensorFlow bindings are optional peers: import them only if installed. */
@@ -43,14 +55,33 @@ async function loadNative(): Promise<boolean> {
 async function availableBackends(): Promise<BackendName[]> {
   const out: BackendName[] = [];
   if (tf.findBackendFactory('tensorflow') !== null || (await loadNative())) out.push('tensorflow');
+  if ((await loadAddon()) !== undefined) {
+    registerNativeBackend();
+    out.push('native');
+  }
   if (tf.findBackendFactory('wasm') !== null) out.push('wasm');
   out.push('cpu');
   return out;
 }
 
-function envBackend(): string | undefined {
-  const value = typeof process !== 'undefined' ? process.env.HARDNEG_BACKEND : undefined;
+function env(name: string): string | undefined {
+  const value = typeof process !== 'undefined' ? process.env[name] : undefined;
   return value === '' ? undefined : value;
+}
+
+/** `threads`, else `HARDNEG_THREADS`, else the machine's cores; a bad value is a one-line error. */
+async function threadCount(requested: number | undefined): Promise<number> {
+  const fromEnv = env('HARDNEG_THREADS');
+  const value = requested ?? (fromEnv === undefined ? undefined : Number(fromEnv));
+  if (value === undefined) {
+    const os = await import('node:os');
+    return os.availableParallelism?.() ?? os.cpus().length;
+  }
+  if (!(Number.isInteger(value) && value >= 1 && value <= 1024)) {
+    const source = requested !== undefined ? 'threads' : 'HARDNEG_THREADS';
+    throw new Error(`${source} must be an integer in [1, 1024], got '${requested ?? fromEnv}'`);
+  }
+  return value;
 }
 
 let current: EngineInfo | undefined;
@@ -60,20 +91,34 @@ let current: EngineInfo | undefined;
  * an unknown or unavailable backend, naming the ones that are available.
  */
 export async function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
-  const requested = options.backend ?? envBackend();
+  const requested = options.backend ?? env('HARDNEG_BACKEND');
   const available = await availableBackends();
   if (requested !== undefined && !(BACKENDS as readonly string[]).includes(requested)) {
     throw new Error(`unknown backend '${requested}': expected one of ${BACKENDS.join(', ')} (available here: ${available.join(', ')})`);
   }
   const backend = (requested as BackendName | undefined) ?? available[0];
   if (!available.includes(backend)) {
-    const why = backend === 'tensorflow' ? ' (install @tensorflow/tfjs-node to use it)' : '';
+    const why =
+      backend === 'tensorflow' ? ' (install @tensorflow/tfjs-node to use it)' : backend === 'native' ? ` (${addonProblem()})` : '';
     throw new Error(`backend '${backend}' is not available here${why}; available: ${available.join(', ')}`);
   }
   const fixes = backend === 'wasm' ? installWasmFixes() : [];
+  let threads = 1;
+  if (backend === 'native') {
+    threads = await threadCount(options.threads);
+    requireAddon().setThreads(threads);
+  }
   if (!(await tf.setBackend(backend))) throw new Error(`backend '${backend}' failed to initialise; available: ${available.join(', ')}`);
   await tf.ready();
-  current = { backend, fixes, available };
+  const nativeProblem = addonProblem();
+  current = {
+    backend,
+    fixes,
+    nativeKernels: backend === 'native' ? nativeKernelNames() : [],
+    threads,
+    available,
+    ...(nativeProblem !== undefined ? { nativeProblem } : {}),
+  };
   return current;
 }
 
@@ -82,7 +127,18 @@ export function engineInfo(): EngineInfo | undefined {
   return current;
 }
 
-/** One line for a command's startup output, e.g. `backend: wasm (fixes: transposed-matmul, …)`. */
+/**
+ * One line for a command's startup output, e.g. `backend: native (OpenBLAS, 2 threads; native
+ * kernels: BatchMatMul, …)` or `backend: wasm (kernel fixes: transposed-matmul, …); native backend
+ * unavailable: …`.
+ */
 export function describeEngine(info: EngineInfo): string {
-  return `backend: ${info.backend}${info.fixes.length > 0 ? ` (kernel fixes: ${info.fixes.join(', ')})` : ''}`;
+  const details =
+    info.backend === 'native'
+      ? ` (OpenBLAS, ${info.threads} thread${info.threads === 1 ? '' : 's'}; native kernels: ${info.nativeKernels.join(', ')})`
+      : info.fixes.length > 0
+        ? ` (kernel fixes: ${info.fixes.join(', ')})`
+        : '';
+  const problem = info.nativeProblem !== undefined ? `; native backend unavailable: ${info.nativeProblem}` : '';
+  return `backend: ${info.backend}${details}${problem}`;
 }

@@ -9,6 +9,7 @@
  * `encodeQueries` (`models/shuffledBatchNorm.ts`), which keep the batch statistics from leaking.
  */
 import * as tf from '@tensorflow/tfjs';
+import { axpbyInPlace } from '../engine/native/inPlace.js';
 
 /** A non-trainable copy of `source` with the same architecture and copied weights. */
 export function momentumCopy<T extends tf.LayersModel>(source: T): T {
@@ -19,14 +20,17 @@ export function momentumCopy<T extends tf.LayersModel>(source: T): T {
   return copy;
 }
 
-/** One EMA step `θ_k ← m·θ_k + (1 − m)·θ_q` over matching weights. */
+/** One EMA step `θ_k ← m·θ_k + (1 − m)·θ_q` over matching weights (in place on the native backend). */
 export function momentumUpdate(key: tf.LayersModel, query: tf.LayersModel, m: number): void {
   if (!(m >= 0 && m <= 1)) throw new Error(`momentumUpdate: m must be in [0, 1], got ${m}`);
   const kw = key.weights;
   const qw = query.weights;
   if (kw.length !== qw.length) throw new Error(`momentumUpdate: encoders differ (${kw.length} vs ${qw.length} weights)`);
   tf.tidy(() => {
-    for (let i = 0; i < kw.length; i++) kw[i].write(tf.add(tf.mul(kw[i].read(), m), tf.mul(qw[i].read(), 1 - m)));
+    for (let i = 0; i < kw.length; i++) {
+      const [k, q] = [kw[i].read(), qw[i].read()];
+      if (!axpbyInPlace(k, m, q, 1 - m)) kw[i].write(tf.add(tf.mul(k, m), tf.mul(q, 1 - m)));
+    }
   });
 }
 

@@ -87,14 +87,17 @@ export class MemoryQueue {
     }
     if (B === 0) return;
     const values = keys.dataSync() as Float32Array;
-    const { dim, size } = this;
-    for (let b = 0; b < B; b++) {
-      const slot = (this.ptr + b) % size;
-      const row = values.subarray(b * dim, (b + 1) * dim);
-      this.rows.set(row, slot * dim);
-      for (let d = 0; d < dim; d++) this.cols[d * size + slot] = row[d];
-      this.labelStore[slot] = labels === undefined ? -1 : labels[b];
+    const { dim, size, ptr } = this;
+    // Rows in at most two runs (the write may wrap around), then each column as runs of slots.
+    const first = Math.min(B, size - ptr);
+    this.rows.set(values.subarray(0, first * dim), ptr * dim);
+    if (first < B) this.rows.set(values.subarray(first * dim, B * dim), 0);
+    for (let d = 0; d < dim; d++) {
+      const col = d * size;
+      for (let b = 0; b < first; b++) this.cols[col + ptr + b] = values[b * dim + d];
+      for (let b = first; b < B; b++) this.cols[col + b - first] = values[b * dim + d];
     }
+    for (let b = 0; b < B; b++) this.labelStore[(ptr + b) % size] = labels === undefined ? -1 : labels[b];
     this.ptr = (this.ptr + B) % size;
     this.count = Math.min(size, this.count + B);
     this.dropCache();

@@ -6,14 +6,14 @@
  *   ℓ_b = log( e^{pos_b} + Σ_blocks Σ_j e^{neg_bj} ) − pos_b,   loss = mean_b ℓ_b
  *   ∂/∂pos_b = (p_b − 1)/B,  ∂/∂neg_bj = p_bj / B   (p = softmax over the whole row)
  *
- * Each block goes through the backend's softmax kernel (on wasm, XNNPACK's vectorised softmax
- * is ~3× faster than its elementwise `exp`); a block's log-sum-exp is recovered exactly from its
- * softmax as `lse = max(x) − log(max(softmax(x)))` (the largest probability is >= 1/K, so the
- * log is well conditioned), and the blocks are combined through their log-sum-exps.
+ * Each block's softmax and log-sum-exp come from `softmaxLse` (one native kernel on the native
+ * backend; on wasm XNNPACK's vectorised softmax, ~3× faster than its elementwise `exp`, with the
+ * log-sum-exp recovered exactly from it), and the blocks are combined through their log-sum-exps.
  *
  * Shapes: pos `[B, 1]`, negatives `[B, K_i]` each (any number of blocks, K_i may be 0) → scalar.
  */
 import * as tf from '@tensorflow/tfjs';
+import { softmaxLse } from '../engine/fused.js';
 
 export function contrastiveCrossEntropy(pos: tf.Tensor2D, negatives: tf.Tensor2D[]): tf.Scalar {
   const B = pos.shape[0];
@@ -27,8 +27,9 @@ export function contrastiveCrossEntropy(pos: tf.Tensor2D, negatives: tf.Tensor2D
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const [p, ...negs] = args as tf.Tensor2D[];
-    const probs = negs.map((n) => tf.softmax(n));
-    const blockLse = negs.map((n, i) => tf.sub(tf.max(n, 1, true), tf.log(tf.max(probs[i], 1, true))));
+    const fused = negs.map((n) => softmaxLse(n));
+    const probs = fused.map((f) => f.probs);
+    const blockLse = fused.map((f) => f.lse);
     const terms = tf.concat([p, ...blockLse], 1); // [B, 1 + blocks]
     const top = tf.max(terms, 1, true);
     const lse = tf.add(top, tf.log(tf.sum(tf.exp(tf.sub(terms, top)), 1, true))); // [B, 1]

@@ -9,6 +9,8 @@
  * AdamW (torch.optim.AdamW, Loshchilov & Hutter): decoupled weight decay, θ ← θ·(1 − lr·λ), then Adam.
  *
  * Weight decay applies to every variable that gets a gradient (PyTorch's default parameter group).
+ * On the native backend SGD updates θ and b in place, one pass per variable, from the second step
+ * on (once the arrays are the backend's own; see `engine/native/inPlace.ts`).
  * The learning rate can change every step: `setLearningRate` (tf.train's SGD caches −lr in a
  * tensor, so assigning its `learningRate` field alone would not take effect).
  * `optimizerState` / `restoreOptimizerState` save and restore step count and slots
@@ -17,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { momentumInPlace } from '../engine/native/inPlace.js';
 import { ArgumentError } from '../ops/validate.js';
 
 export type OptimizerConfig =
@@ -56,14 +59,41 @@ export class SGD extends tf.MomentumOptimizer {
   }
 
   override applyGradients(grads: Gradients): void {
-    if (this.weightDecay === 0) return super.applyGradients(grads);
+    if (this.weightDecay === 0) {
+      if (!this.applyInPlace(namedList(grads))) super.applyGradients(grads);
+      return;
+    }
     // Entries keep their positions (the slots are matched by position); null gradients stay null.
     const decayed = namedList(grads).map(({ name, tensor }) => ({
       name,
       tensor: (tensor === null ? null : tf.tidy(() => tf.add(tensor, tf.mul(variableNamed(name), this.weightDecay)))) as tf.Tensor,
     }));
-    super.applyGradients(decayed);
+    if (!this.applyInPlace(decayed)) super.applyGradients(decayed);
     tf.dispose(decayed.flatMap((d) => (d.tensor === null ? [] : [d.tensor])));
+  }
+
+  /**
+   * The step in place on the native backend, for every variable or none: needs the slots that
+   * MomentumOptimizer made in an earlier step (its `accumulations`, matched by position).
+   */
+  private applyInPlace(list: Named[]): boolean {
+    const slots = (this as unknown as { accumulations?: ({ variable: tf.Variable } | undefined)[] }).accumulations;
+    if (slots === undefined || slots.length < list.length) return false;
+    const updates = [];
+    for (const [i, { name, tensor }] of list.entries()) {
+      const slot = slots[i];
+      if (slot === undefined) return false;
+      if (tensor !== null) updates.push({ w: variableNamed(name), v: slot.variable, g: tensor });
+    }
+    const { momentum, useNesterov } = this.getConfig() as { momentum: number; useNesterov: boolean };
+    if (!momentumInPlace(updates, this.learningRate, momentum, useNesterov)) return false;
+    this.incrementIterations();
+    return true;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.c.dispose(); // −lr, which MomentumOptimizer.dispose leaves behind
   }
 }
 

@@ -16,7 +16,7 @@ import {
   setLearningRate,
   type OptimizerConfig,
 } from '../../src/train/optimizers.js';
-import { assertClose, setup } from '../helpers.js';
+import { assertClose, nativeSkip, setup } from '../helpers.js';
 
 before(() => setup('wasm'));
 const scratch = mkdtempSync(path.join(tmpdir(), 'hardneg-optim-'));
@@ -104,6 +104,34 @@ test('three steps with a changing learning rate match torch.optim (fixture from 
   for (const [name, config] of Object.entries(configs)) {
     const steps = run(config, fixture.grads.map((g) => g.flat()), fixture.lrs);
     steps.forEach((s, i) => assertClose(s, fixture.cases[name].after_each_step[i].flat(), 1e-6, `${name} step ${i + 1}`));
+  }
+});
+
+test('SGD on the native backend updates in place from the second step on and still matches torch.optim', { skip: await nativeSkip() }, async () => {
+  const fixture = JSON.parse(readFileSync(new URL('./fixtures/optimizers.json', import.meta.url), 'utf8')) as {
+    grads: number[][][];
+    lrs: number[];
+    cases: Record<string, { after_each_step: number[][][] }>;
+  };
+  await tf.setBackend('native');
+  try {
+    for (const [name, nesterov] of [['sgd', false], ['sgd_nesterov', true]] as const) {
+      const optimizer = buildOptimizer({ kind: 'sgd', lr: 1, momentum: 0.9, weightDecay: 0.01, nesterov });
+      const v = tf.variable(tf.tensor2d(theta0, [2, 3]));
+      const initial = v.dataId;
+      const ids = fixture.grads.map((g, i) => {
+        setLearningRate(optimizer, fixture.lrs[i]);
+        tf.tidy(() => optimizer.applyGradients({ [v.name]: tf.tensor2d(g.flat(), [2, 3]) }));
+        return v.dataId;
+      });
+      assert.notEqual(ids[0], initial, 'the first step assigns (its slots are new)');
+      assert.deepEqual(ids.slice(1), [ids[0], ids[0]], 'a later step assigned a new tensor instead of updating in place');
+      assertClose(v.dataSync(), fixture.cases[name].after_each_step[2].flat(), 1e-6, name);
+      optimizer.dispose();
+      v.dispose();
+    }
+  } finally {
+    await tf.setBackend('wasm');
   }
 });
 

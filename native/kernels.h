@@ -1,0 +1,52 @@
+/*
+ * hardneg's native compute loops (kernels.c, updates.c, patches.c; no Node, no BLAS): element-wise
+ * maps, broadcasts, row and column reductions, softmax, in-place updates and convolution patches
+ * over float32 arrays. Hot loops are vectorised (GCC vector extensions, or loops the compiler
+ * vectorises), compiled for AVX2+FMA and for any x86-64 (picked at load time), and split across
+ * the pool's threads (pool.h). Semantics follow TensorFlow.js's cpu kernels, NaN included.
+ */
+#ifndef HARDNEG_KERNELS_H
+#define HARDNEG_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { U_EXP, U_LOG, U_NEG, U_SQRT, U_SQUARE, U_RELU, U_STEP, U_ABS, U_RSQRT, U_RECIPROCAL, U_SIGMOID, U_TANH, U_COUNT };
+enum { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_COUNT };
+/* How an operand covers a [rows, cols] output: all of it, one row repeated, one value per row, one value. */
+enum { M_FULL, M_ROW, M_COL, M_SCALAR };
+enum { R_SUM, R_MEAN, R_MAX, R_MIN, R_COUNT };
+
+/* y[i] = f(x[i]) (alpha: Step's value for x <= 0); y may be x. */
+void hn_unary(int op, const float *x, float *y, size_t n, float alpha);
+
+/* Elements an operand of the given mode holds. */
+int64_t hn_operand_length(int mode, int64_t rows, int64_t cols);
+
+/* y[r, c] = f(a, b) over [rows, cols], each operand laid out by its mode. */
+void hn_binary(int op, const float *a, int a_mode, const float *b, int b_mode, float *y, int64_t rows, int64_t cols);
+
+/* x [outer, inner] reduced over inner into y[outer] (inside) or over outer into y[inner]; 0 on success, -1 out of memory. */
+int hn_reduce(int op, const float *x, float *y, int64_t outer, int64_t inner, int inside);
+
+/* y = softmax of each row of x [rows, cols] (y may be x); lse[r] = log Σ_c e^{x[r, c]} when lse is not NULL. */
+void hn_softmax_rows(const float *x, float *y, float *lse, int64_t rows, int64_t cols);
+
+/* y = a·y + b·x. */
+void hn_axpby(float *y, float a, const float *x, float b, size_t n);
+
+/* SGD with momentum (TensorFlow.js's MomentumOptimizer): v = m·v + g; w = w − lr·v (nesterov: w = w − lr·(g + m·v)). */
+void hn_momentum(float *w, float *v, const float *g, float lr, float m, int nesterov, size_t n);
+
+/* NHWC convolution geometry: [B, H, W, C, OH, OW, KH, KW, sH, sW, dH, dW, padTop, padLeft]. */
+typedef struct {
+  int64_t B, H, W, C, OH, OW, KH, KW, sH, sW, dH, dW, top, left;
+} hn_conv_t;
+
+/* cols[b·OH·OW + oh·OW + ow, (kh·KW + kw)·C + c] = xPad[b, oh·sH + kh·dH, ow·sW + kw·dW, c] (0 in the padding). */
+void hn_im2col(const hn_conv_t *p, const float *x, float *cols);
+
+/* The adjoint: x = 0, then every patch of cols added back where it came from. */
+void hn_col2im(const hn_conv_t *p, const float *cols, float *x);
+
+#endif

@@ -1,0 +1,78 @@
+/**
+ * Loading hardneg's optional native addon (`native/hardneg_native.c`, built by `npm ci` into
+ * `build/Release/hardneg_native.node` when OpenBLAS and a compiler are present).
+ *
+ * The addon is looked up once, at `HARDNEG_NATIVE_ADDON` if set (another build of it). When it
+ * is missing, fails to load, or `HARDNEG_NATIVE_DISABLE=1` is set, `loadAddon()` returns
+ * undefined and `addonProblem()` says why, in one line; hardneg then runs on wasm. Node modules
+ * are imported lazily, so browsers and bundlers never see `node:module`.
+ */
+
+/** The addon's functions (`native/binding.c`); arrays are Float32Arrays (views allowed), sizes integers. */
+export interface NativeAddon {
+  /** C[i] = alpha·op(A[i])·op(B[i]) + beta·C[i], i < batch; C[i] `[M, N]` contiguous; A[i] at i·strideA, B[i] at i·strideB. */
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    A: Float32Array, strideA: number, B: Float32Array, strideB: number, beta: number, C: Float32Array, batch: number,
+  ): void;
+  /** Sets OpenBLAS's thread count. */
+  setThreads(n: number): void;
+  threads(): number;
+  /** out = softmax of each row of x `[rows, cols]` (out may be x); lse `[rows]` = log Σ e^x per row, unless null. */
+  softmaxRows(x: Float32Array, out: Float32Array, lse: Float32Array | null, rows: number, cols: number): void;
+  /** y = a·y + b·x, in place. */
+  axpby(y: Float32Array, a: number, x: Float32Array, b: number): void;
+  /** SGD with momentum in place: v = m·v + g; w −= lr·v (nesterov: w −= lr·(g + m·v)). */
+  momentum(w: Float32Array, v: Float32Array, g: Float32Array, lr: number, m: number, nesterov: boolean): void;
+  /** out = f(x) element-wise; op: 0 exp, 1 log, 2 neg, 3 sqrt, 4 square, 5 relu, 6 step(alpha), 7 abs, 8 rsqrt, 9 reciprocal, 10 sigmoid, 11 tanh. */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /**
+   * out `[rows, cols]` = f(a, b); op: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared difference;
+   * modes: 0 `[rows, cols]`, 1 one row `[cols]`, 2 one value per row `[rows]`, 3 one value.
+   */
+  binary(op: number, a: Float32Array, aMode: number, b: Float32Array, bMode: number, out: Float32Array, rows: number, cols: number): void;
+  /** x `[outer, inner]` reduced over inner (inside) into `[outer]` or over outer into `[inner]`; op: 0 sum, 1 mean, 2 max, 3 min. */
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, inner: number, inside: boolean): void;
+  /** NHWC patches of x into cols `[B·OH·OW, KH·KW·C]`; `info` is `[B, H, W, C, OH, OW, KH, KW, sH, sW, dH, dW, padTop, padLeft]`. */
+  im2col(x: Float32Array, cols: Float32Array, info: Int32Array): void;
+  /** The adjoint of im2col: dx = Σ of the patches in cols, written over dx. */
+  col2im(cols: Float32Array, dx: Float32Array, info: Int32Array): void;
+}
+
+const BUILT = new URL('../../../build/Release/hardneg_native.node', import.meta.url);
+
+let state: { addon?: NativeAddon; problem?: string } | undefined;
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+/** The addon, or undefined (see `addonProblem`). Loads it on the first call only. */
+export async function loadAddon(): Promise<NativeAddon | undefined> {
+  if (state !== undefined) return state.addon;
+  if (typeof process === 'undefined' || process.versions?.node === undefined) {
+    state = { problem: 'not running in Node' };
+  } else if (process.env.HARDNEG_NATIVE_DISABLE === '1') {
+    state = { problem: 'disabled by HARDNEG_NATIVE_DISABLE=1' };
+  } else {
+    try {
+      const [{ createRequire }, { fileURLToPath }] = await Promise.all([import('node:module'), import('node:url')]);
+      const path = process.env.HARDNEG_NATIVE_ADDON || fileURLToPath(BUILT);
+      state = { addon: createRequire(import.meta.url)(path) as NativeAddon };
+    } catch (err) {
+      state = { problem: `the addon did not load (${firstLine(err)}); apt-get install -y libopenblas-dev, then npm run build:native` };
+    }
+  }
+  return state.addon;
+}
+
+/** Why the addon is not in use, once `loadAddon` has run; undefined when it is loaded. */
+export function addonProblem(): string | undefined {
+  return state?.problem;
+}
+
+/** The loaded addon, for kernels (which only run once the native backend has been registered with it). */
+export function requireAddon(): NativeAddon {
+  if (state?.addon === undefined) throw new Error(`hardneg native addon is not loaded: ${state?.problem ?? 'loadAddon() was not called'}`);
+  return state.addon;
+}

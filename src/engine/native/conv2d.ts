@@ -1,0 +1,167 @@
+/**
+ * 2-D convolutions on the native backend as GEMMs over image patches (im2col), NHWC only
+ * (TensorFlow.js's default; NCHW runs the stock kernels):
+ *
+ *   Conv2D:               y `[B·OH·OW, Co]` = cols `[B·OH·OW, KH·KW·Ci]` · W `[KH·KW·Ci, Co]`
+ *   Conv2DBackpropInput:  dcols = dy · Wᵀ, then dx = col2im(dcols) (patches added back)
+ *   Conv2DBackpropFilter: dW = colsᵀ · dy
+ *   FusedConv2D:          Conv2D, then bias and activation (see `epilogue.ts`)
+ *
+ * A 1×1 convolution with stride 1 and no padding skips the patches (cols is x itself). The
+ * patches are built for a few images at a time so that they stay under ~64 MB.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { requireAddon } from './addon.js';
+import { applyEpilogue } from './epilogue.js';
+import { allocate, recycle } from './memory.js';
+import { floatValues, output, runCpu, type CpuBackend, type KernelArgs } from './kernelCall.js';
+
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: Pad;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+const MAX_PATCH_FLOATS = 16 * 2 ** 20;
+
+interface Geometry {
+  info: tf.backend_util.Conv2DInfo;
+  /** Floats per image in x, in dy / y, and in cols. */
+  xSize: number;
+  ySize: number;
+  colSize: number;
+  /** K of the GEMMs: KH·KW·Ci. */
+  patch: number;
+  /** True for a 1×1, stride-1, unpadded convolution: cols = x. */
+  direct: boolean;
+  /** Images per chunk of patches. */
+  chunk: number;
+}
+
+function geometry(xShape: number[], filterShape: number[], attrs: ConvAttrs): Geometry {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number], filterShape as [number, number, number, number], attrs.strides,
+    attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+  );
+  const { inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, padInfo } = info;
+  const patch = filterHeight * filterWidth * inChannels;
+  const direct = filterHeight === 1 && filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && padInfo.top === 0 && padInfo.left === 0 && padInfo.bottom === 0 && padInfo.right === 0;
+  const colSize = outHeight * outWidth * patch;
+  return {
+    info,
+    xSize: inHeight * inWidth * inChannels,
+    ySize: outHeight * outWidth * outChannels,
+    colSize,
+    patch,
+    direct,
+    chunk: Math.max(1, Math.floor(MAX_PATCH_FLOATS / Math.max(colSize, 1))),
+  };
+}
+
+/** The addon's geometry array for `count` images. */
+function patchInfo(g: Geometry, count: number): Int32Array {
+  const i = g.info;
+  return Int32Array.from([
+    count, i.inHeight, i.inWidth, i.inChannels, i.outHeight, i.outWidth, i.filterHeight, i.filterWidth,
+    i.strideHeight, i.strideWidth, i.dilationHeight, i.dilationWidth, i.padInfo.top, i.padInfo.left,
+  ]);
+}
+
+const NO_PATCHES = new Float32Array(0);
+
+/**
+ * Calls `f(first, count, cols)` for chunks of images; cols holds their patches of x (x's slice
+ * when direct), or is scratch space of the patches' size when x is undefined (empty when direct).
+ */
+function overChunks(g: Geometry, x: Float32Array | undefined, f: (first: number, count: number, cols: Float32Array) => void): void {
+  const B = g.info.batchSize;
+  const scratch = g.direct ? undefined : allocate(Math.min(g.chunk, B) * g.colSize);
+  for (let first = 0; first < B; first += g.chunk) {
+    const count = Math.min(g.chunk, B - first);
+    let cols: Float32Array;
+    if (g.direct) cols = x === undefined ? NO_PATCHES : x.subarray(first * g.xSize, (first + count) * g.xSize);
+    else {
+      cols = scratch!.subarray(0, count * g.colSize);
+      if (x !== undefined) requireAddon().im2col(x.subarray(first * g.xSize, (first + count) * g.xSize), cols, patchInfo(g, count));
+    }
+    f(first, count, cols);
+  }
+  if (scratch !== undefined) recycle(scratch);
+}
+
+const nhwc = (attrs: ConvAttrs): boolean => (attrs.dataFormat ?? 'NHWC') === 'NHWC';
+
+function forward(backend: CpuBackend, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): tf.TensorInfo | undefined {
+  const [xv, wv] = [floatValues(backend, x), floatValues(backend, filter)];
+  if (xv === undefined || wv === undefined || !nhwc(attrs)) return undefined;
+  const g = geometry(x.shape, filter.shape, attrs);
+  const { batchSize, outHeight, outWidth, outChannels } = g.info;
+  const y = allocate(batchSize * g.ySize);
+  const gemm = requireAddon().gemm;
+  overChunks(g, xv, (first, count, cols) => {
+    gemm(false, false, count * outHeight * outWidth, outChannels, g.patch, 1, cols, 0, wv, 0, 0, y.subarray(first * g.ySize, (first + count) * g.ySize), 1);
+  });
+  return output(backend, [batchSize, outHeight, outWidth, outChannels], y);
+}
+
+function conv2D({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  return forward(backend as CpuBackend, x, filter, attrs as unknown as ConvAttrs) ?? runCpu('Conv2D', { inputs, backend: backend as CpuBackend, attrs });
+}
+
+function fusedConv2D({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const cpu = backend as CpuBackend;
+  const { x, filter, bias, preluActivationWeights } = inputs as Record<string, tf.TensorInfo | undefined>;
+  const a = attrs as unknown as ConvAttrs & { activation?: string; leakyreluAlpha?: number };
+  const y = forward(cpu, x!, filter!, a);
+  if (y === undefined) return runCpu('FusedConv2D', { inputs, backend: cpu, attrs });
+  return applyEpilogue(cpu, y, { bias, activation: a.activation, preluActivationWeights, leakyreluAlpha: a.leakyreluAlpha });
+}
+
+function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const cpu = backend as CpuBackend;
+  const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const a = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+  const [dyv, wv] = [floatValues(cpu, dy), floatValues(cpu, filter)];
+  if (dyv === undefined || wv === undefined || !nhwc(a)) return runCpu('Conv2DBackpropInput', { inputs, backend: cpu, attrs });
+  const g = geometry(a.inputShape, filter.shape, a);
+  const { outHeight, outWidth, outChannels } = g.info;
+  const dx = allocate(a.inputShape.reduce((p, d) => p * d, 1));
+  const { gemm, col2im } = requireAddon();
+  overChunks(g, undefined, (first, count, cols) => {
+    const rows = count * outHeight * outWidth;
+    const dyChunk = dyv.subarray(first * g.ySize, (first + count) * g.ySize);
+    const dxChunk = dx.subarray(first * g.xSize, (first + count) * g.xSize);
+    gemm(false, true, rows, g.patch, outChannels, 1, dyChunk, 0, wv, 0, 0, g.direct ? dxChunk : cols, 1);
+    if (!g.direct) col2im(cols, dxChunk, patchInfo(g, count));
+  });
+  return output(cpu, [...a.inputShape], dx);
+}
+
+function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const cpu = backend as CpuBackend;
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
+  const [xv, dyv] = [floatValues(cpu, x), floatValues(cpu, dy)];
+  if (xv === undefined || dyv === undefined || !nhwc(a)) return runCpu('Conv2DBackpropFilter', { inputs, backend: cpu, attrs });
+  const g = geometry(x.shape, a.filterShape, a);
+  const { outHeight, outWidth, outChannels } = g.info;
+  const dw = allocate(g.patch * outChannels);
+  dw.fill(0);
+  const gemm = requireAddon().gemm;
+  overChunks(g, xv, (first, count, cols) => {
+    const rows = count * outHeight * outWidth;
+    gemm(true, false, g.patch, outChannels, rows, 1, cols, 0, dyv.subarray(first * g.ySize, (first + count) * g.ySize), 0, 1, dw, 1);
+  });
+  return output(cpu, [...a.filterShape], dw);
+}
+
+export const convKernels: Record<string, tf.KernelFunc> = {
+  Conv2D: conv2D,
+  FusedConv2D: fusedConv2D,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+};

@@ -1,0 +1,134 @@
+/**
+ * Element-wise kernels and reductions on the native backend, as contiguous C loops in the addon.
+ *
+ * The stock cpu kernels compute every output element's input index from its coordinates
+ * (hundreds of ms per MoCo step); here the broadcasts that occur in practice are recognised as
+ * one of four layouts over the output seen as `[rows, cols]` (full, one row repeated, one value
+ * per row, one value) and run as plain loops. Other broadcasts, other dtypes and empty
+ * reductions call the stock kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { requireAddon } from './addon.js';
+import { allocate } from './memory.js';
+import { floatValues, output, runCpu, sizeOf, type CpuBackend } from './kernelCall.js';
+
+const UNARY: Record<string, number> = {
+  Exp: 0, Log: 1, Neg: 2, Sqrt: 3, Square: 4, Relu: 5, Step: 6, Abs: 7, Rsqrt: 8, Reciprocal: 9, Sigmoid: 10, Tanh: 11,
+};
+const BINARY: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 };
+const REDUCE: Record<string, number> = { Sum: 0, Mean: 1, Max: 2, Min: 3 };
+
+/** How an operand covers the output `[rows, cols]` (the addon's M_* codes). */
+const enum Mode {
+  Full = 0,
+  Row = 1,
+  Col = 2,
+  Scalar = 3,
+}
+
+export interface BroadcastPlan {
+  shape: number[];
+  rows: number;
+  cols: number;
+  a: Mode;
+  b: Mode;
+}
+
+/** The mode of an operand of (right-aligned) shape `dims` over `out` split after `split` axes. */
+function modeAt(dims: number[], out: number[], split: number): Mode | undefined {
+  const pad = [...Array(out.length - dims.length).fill(1), ...dims];
+  const matches = (from: number, to: number) => pad.slice(from, to).every((d, i) => d === out[from + i]);
+  const ones = (from: number, to: number) => pad.slice(from, to).every((d) => d === 1);
+  const [lead, rest] = [[0, split], [split, out.length]] as const;
+  if (matches(...lead) && matches(...rest)) return Mode.Full;
+  if (ones(...lead) && ones(...rest)) return Mode.Scalar;
+  if (ones(...lead) && matches(...rest)) return Mode.Row;
+  if (matches(...lead) && ones(...rest)) return Mode.Col;
+  return undefined;
+}
+
+/** A `[rows, cols]` view of `broadcast(a, b)` in which both operands have a plain layout, if one exists. */
+export function planBroadcast(aShape: number[], bShape: number[]): BroadcastPlan | undefined {
+  const shape = tf.backend_util.assertAndGetBroadcastShape(aShape, bShape);
+  for (let split = 0; split <= shape.length; split++) {
+    const a = modeAt(aShape, shape, split);
+    const b = a === undefined ? undefined : modeAt(bShape, shape, split);
+    if (a !== undefined && b !== undefined) {
+      return { shape, rows: sizeOf(shape.slice(0, split)), cols: sizeOf(shape.slice(split)), a, b };
+    }
+  }
+  return undefined;
+}
+
+function unaryKernel(name: string): tf.KernelFunc {
+  const op = UNARY[name];
+  return (args) => {
+    const { inputs, attrs } = args;
+    const backend = args.backend as CpuBackend;
+    const x = inputs.x as tf.TensorInfo;
+    const xv = floatValues(backend, x);
+    if (xv === undefined) return runCpu(name, { inputs, backend, attrs });
+    const out = allocate(xv.length);
+    requireAddon().unary(op, xv, out, name === 'Step' ? ((attrs as { alpha?: number }).alpha ?? 0) : 0);
+    return output(backend, x.shape, out);
+  };
+}
+
+function binaryKernel(name: string): tf.KernelFunc {
+  const op = BINARY[name];
+  return (args) => {
+    const { inputs, attrs } = args;
+    const backend = args.backend as CpuBackend;
+    const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const [av, bv] = [floatValues(backend, a), floatValues(backend, b)];
+    const plan = av !== undefined && bv !== undefined ? planBroadcast(a.shape, b.shape) : undefined;
+    if (plan === undefined) return runCpu(name, { inputs, backend, attrs });
+    const out = allocate(plan.rows * plan.cols);
+    requireAddon().binary(op, av!, plan.a, bv!, plan.b, out, plan.rows, plan.cols);
+    return output(backend, plan.shape, out);
+  };
+}
+
+function reductionKernel(name: string): tf.KernelFunc {
+  const op = REDUCE[name];
+  return (args) => {
+    const { inputs, attrs } = args;
+    const backend = args.backend as CpuBackend;
+    const x = inputs.x as tf.TensorInfo;
+    const { keepDims } = attrs as { keepDims: boolean };
+    const rawAxis = (attrs as { axis?: number | number[]; reductionIndices?: number | number[] }).axis ?? (attrs as { reductionIndices: number | number[] }).reductionIndices;
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(rawAxis, x.shape).sort((p, q) => p - q);
+    const inside = axes.length > 0 && axes.every((ax, i) => ax === rank - axes.length + i);
+    const outside = axes.length > 0 && axes.every((ax, i) => ax === i);
+    const xv = floatValues(backend, x);
+    if (xv === undefined || xv.length === 0 || !(inside || outside)) return runCpu(name, { inputs, backend, attrs });
+    const reduced = sizeOf(axes.map((ax) => x.shape[ax]));
+    const kept = sizeOf(x.shape) / reduced;
+    const out = allocate(kept);
+    if (inside) requireAddon().reduce(op, xv, out, kept, reduced, true);
+    else requireAddon().reduce(op, xv, out, reduced, kept, false);
+    const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+    return output(backend, shape, out);
+  };
+}
+
+/** Softmax over the last axis. */
+const softmax: tf.KernelFunc = (args) => {
+  const { inputs, attrs } = args;
+  const backend = args.backend as CpuBackend;
+  const logits = inputs.logits as tf.TensorInfo;
+  const cols = logits.shape[logits.shape.length - 1] ?? 1;
+  const xv = floatValues(backend, logits);
+  if (xv === undefined || xv.length === 0) return runCpu('Softmax', { inputs, backend, attrs });
+  const out = allocate(xv.length);
+  requireAddon().softmaxRows(xv, out, null, xv.length / cols, cols);
+  return output(backend, logits.shape, out);
+};
+
+export const elementwiseKernels: Record<string, tf.KernelFunc> = {
+  ...Object.fromEntries(Object.keys(UNARY).map((name) => [name, unaryKernel(name)])),
+  ...Object.fromEntries(Object.keys(BINARY).map((name) => [name, binaryKernel(name)])),
+  ...Object.fromEntries(Object.keys(REDUCE).map((name) => [name, reductionKernel(name)])),
+  Softmax: softmax,
+};
