@@ -1,5 +1,5 @@
 /**
- * Loading hardneg's optional native addon (`native/hardneg_native.c`, built by `npm ci` into
+ * Loading hardneg's optional native addon (the C sources in `native/`, built by `npm ci` into
  * `build/Release/hardneg_native.node` when OpenBLAS and a compiler are present).
  *
  * The addon is looked up once, at `HARDNEG_NATIVE_ADDON` if set (another build of it). When it
@@ -15,8 +15,9 @@ export interface NativeAddon {
     transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     A: Float32Array, strideA: number, B: Float32Array, strideB: number, beta: number, C: Float32Array, batch: number,
   ): void;
-  /** Sets OpenBLAS's thread count. */
+  /** Sets the threads of OpenBLAS and of the addon's own loops (`native/pool.c`). */
   setThreads(n: number): void;
+  /** The thread count in use. */
   threads(): number;
   /** out = softmax of each row of x `[rows, cols]` (out may be x); lse `[rows]` = log Σ e^x per row, unless null. */
   softmaxRows(x: Float32Array, out: Float32Array, lse: Float32Array | null, rows: number, cols: number): void;

@@ -35,5 +35,4 @@ export function runCpu(name: string, args: { inputs: Inputs; backend: CpuBackend
   return Array.isArray(out) ? out[0] : out;
 }
 
-
 export const sizeOf = (shape: number[]): number => shape.reduce((p, d) => p * d, 1);

@@ -144,4 +144,8 @@ test('softmax and the fused softmax + log-sum-exp equal the cpu backend', { skip
     assertSame(lse, lseCpu, `softmaxLse lse [${shape}]`);
   }
   await sameAsCpu(() => tf.softmax(tf.tensor2d([1, NaN, 2, 3, 4, 5], [2, 3])), 'softmax with a NaN');
+  const [emptyProbs, emptyLse] = await on('native', () => { const r = softmaxLse(tf.zeros([3, 0])); return [r.probs, r.lse]; });
+  assert.deepEqual([emptyProbs.length, Array.from(emptyLse)], [0, [-Infinity, -Infinity, -Infinity]]);
+  const [intProbs] = await on('native', () => softmaxLse(tf.cast(tf.tensor1d([1, 2, 3], 'int32'), 'float32')).probs);
+  assertSame(intProbs, (await on('cpu', () => tf.softmax(tf.tensor1d([1, 2, 3]))))[0], 'softmaxLse of a cast int tensor');
 });
