@@ -217,6 +217,38 @@ static napi_value patches(napi_env env, napi_callback_info info, bool to_cols) {
 static napi_value im2col(napi_env env, napi_callback_info info) { return patches(env, info, true); }
 static napi_value col2im(napi_env env, napi_callback_info info) { return patches(env, info, false); }
 
+static bool get_ints(napi_env env, napi_value value, array_t *out) { return get_array(env, value, napi_int32_array, out); }
+
+static napi_value hardest(napi_env env, napi_callback_info info) {
+  napi_value v[7];
+  int64_t B, K, N;
+  double lo, hi;
+  array_t S, OUT;
+  if (args(env, info, v, 7) != 7 || !get_floats(env, v[0], &S) || !get_int(env, v[1], &B) || !get_int(env, v[2], &K) || !get_int(env, v[3], &N) ||
+      !get_number(env, v[4], &lo) || !get_number(env, v[5], &hi) || !get_ints(env, v[6], &OUT))
+    FAIL(env, "hardest: expected (scores, B, K, N, lo, hi, out Int32Array)");
+  if (N < 1 || N > K) FAIL(env, "hardest: N must be in [1, K]");
+  if (S.length != (uint64_t)(B * K) || OUT.length != (uint64_t)(B * N)) FAIL(env, "hardest: lengths do not match B, K and N");
+  if (hn_hardest((const float *)S.data, B, K, N, (float)lo, (float)hi, (int32_t *)OUT.data) != 0) FAIL(env, "hardest: out of memory");
+  return NULL;
+}
+
+static napi_value pair_dots(napi_env env, napi_callback_info info) {
+  napi_value v[5];
+  int64_t D;
+  array_t R, ROWS_I, ROWS_J, OUT;
+  if (args(env, info, v, 5) != 5 || !get_floats(env, v[0], &R) || !get_int(env, v[1], &D) || !get_ints(env, v[2], &ROWS_I) || !get_ints(env, v[3], &ROWS_J) ||
+      !get_floats(env, v[4], &OUT))
+    FAIL(env, "pairDots: expected (rows, D, I Int32Array, J Int32Array, out)");
+  if (ROWS_I.length != OUT.length || ROWS_J.length != OUT.length) FAIL(env, "pairDots: I, J and out differ in length");
+  const uint64_t rows = D > 0 ? R.length / (uint64_t)D : 0;
+  const int32_t *i = (const int32_t *)ROWS_I.data, *j = (const int32_t *)ROWS_J.data;
+  for (size_t x = 0; x < OUT.length; x++)
+    if (i[x] < 0 || j[x] < 0 || (uint64_t)i[x] >= rows || (uint64_t)j[x] >= rows) FAIL(env, "pairDots: a row index is out of range");
+  hn_pair_dots((const float *)R.data, D, i, j, (float *)OUT.data, (int64_t)OUT.length);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default_method, NULL},
@@ -230,6 +262,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"momentum", NULL, momentum, NULL, NULL, NULL, napi_default_method, NULL},
       {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default_method, NULL},
       {"col2im", NULL, col2im, NULL, NULL, NULL, napi_default_method, NULL},
+      {"hardest", NULL, hardest, NULL, NULL, NULL, napi_default_method, NULL},
+      {"pairDots", NULL, pair_dots, NULL, NULL, NULL, napi_default_method, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -1,5 +1,5 @@
 /*
- * hardneg's native compute loops (kernels.c, updates.c, patches.c; no Node, no BLAS): element-wise
+ * hardneg's native compute loops (kernels.c, updates.c, patches.c, selection.c; no Node, no BLAS): element-wise
  * maps, broadcasts, row and column reductions, softmax, in-place updates and convolution patches
  * over float32 arrays. Hot loops are vectorised (GCC vector extensions, or loops the compiler
  * vectorises), compiled for AVX2+FMA and for any x86-64 (picked at load time), and split across
@@ -48,5 +48,13 @@ void hn_im2col(const hn_conv_t *p, const float *x, float *cols);
 
 /* The adjoint: x = 0, then every patch of cols added back where it came from. */
 void hn_col2im(const hn_conv_t *p, const float *cols, float *x);
+
+/* MoCHi's selection (selection.c): out [B, N] = indices of each row's N largest scores of [B, K],
+ * by score descending, ties in index order; [lo, hi] bounds the scores (NaN: each row's own
+ * range). 0 on success, -1 out of memory. */
+int hn_hardest(const float *scores, int64_t B, int64_t K, int64_t N, float lo, float hi, int32_t *out);
+
+/* out[x] = rows[first[x]] · rows[second[x]], rows [?, D], x < n. */
+void hn_pair_dots(const float *rows, int64_t D, const int32_t *first, const int32_t *second, float *out, int64_t n);
 
 #endif

@@ -6,10 +6,13 @@
  * row's range finds the bin holding the N-th score; the scores from that bin up are bucketed by
  * bin (a counting sort, stable in index order), and each bucket is insertion-sorted by score,
  * which keeps equal scores in index order. Several times faster than `tf.topk` on the wasm
- * backend at MoCHi's sizes (B = 256, K = 4096, N = 256).
+ * backend at MoCHi's sizes (B = 256, K = 4096, N = 256). On the native backend the same
+ * algorithm runs in C (`native/selection.c`), with identical results.
  *
  * Shapes: scores `[B, K]` → indices `[B, N]` (Int32Array, row-major).
  */
+import { activeAddon } from '../engine/native/addon.js';
+
 const BINS = 1024;
 
 export function hardestIndices(scores: Float32Array, B: number, K: number, N: number): Int32Array {
@@ -25,6 +28,11 @@ export function hardestIndicesIn(scores: Float32Array, B: number, K: number, N: 
   if (!(Number.isInteger(N) && N >= 1 && N <= K)) throw new Error(`hardestIndices: N must be an integer in [1, ${K}], got ${N}`);
   if (scores.length !== B * K) throw new Error(`hardestIndices: expected ${B}×${K} scores, got ${scores.length}`);
   const out = new Int32Array(B * N);
+  const addon = activeAddon();
+  if (addon !== undefined) {
+    addon.hardest(scores, B, K, N, range?.[0] ?? NaN, range?.[1] ?? NaN, out);
+    return out;
+  }
   const counts = new Int32Array(BINS);
   const next = new Int32Array(BINS);
   const values = new Float32Array(K);

@@ -18,6 +18,7 @@
  *   exact path. Exact only for unit queries and unit queue items.
  */
 import * as tf from '@tensorflow/tfjs';
+import { activeAddon } from '../engine/native/addon.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { stopGradient } from '../ops/stopGradient.js';
@@ -76,23 +77,17 @@ export function planMochi(
   const { N, s, sPrime } = cfg;
   const bound = Math.abs(scale) * (1 + 1e-3);
   const hardest = hardestIndicesIn(scores, B, K, N, [-bound, bound]);
-  const d0 = 'i' in draws ? draws : drawMochi(draws, B, N, s, sPrime);
-  checkDraws(d0, B, N, s, sPrime);
+  const explicit = 'i' in draws;
+  const d0 = explicit ? draws : drawMochi(draws, B, N, s, sPrime);
+  if (explicit) checkDraws(d0, B, N, s, sPrime);
   const rowI = new Int32Array(B * s);
   const rowJ = new Int32Array(B * s);
-  const c = new Float32Array(B * s);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < s; t++) {
-      const x = b * s + t;
-      const ri = hardest[b * N + d0.i[x]];
-      const rj = hardest[b * N + d0.j[x]];
-      rowI[x] = ri;
-      rowJ[x] = rj;
-      let dot = 0;
-      for (let e = ri * D, f = rj * D, end = e + D; e < end; e++, f++) dot += queueRows[e] * queueRows[f];
-      c[x] = dot;
-    }
+  for (let x = 0; x < B * s; x++) {
+    const row = Math.floor(x / s) * N;
+    rowI[x] = hardest[row + d0.i[x]];
+    rowJ[x] = hardest[row + d0.j[x]];
   }
+  const c = pairDots(queueRows, D, rowI, rowJ);
   const rowK = new Int32Array(B * sPrime);
   const d = new Float32Array(B * sPrime);
   for (let b = 0; b < B; b++) {
@@ -103,6 +98,22 @@ export function planMochi(
     }
   }
   return { ...cfg, B, K, hardest, draws: d0, rowI, rowJ, rowK, c, d };
+}
+
+/** c[x] = rows[I[x]]·rows[J[x]] for rows `[?, D]` (in C on the native backend). */
+function pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32Array): Float32Array {
+  const c = new Float32Array(I.length);
+  const addon = activeAddon();
+  if (addon !== undefined) {
+    addon.pairDots(rows, D, I, J, c);
+    return c;
+  }
+  for (let x = 0; x < I.length; x++) {
+    let dot = 0;
+    for (let e = I[x] * D, f = J[x] * D, end = e + D; e < end; e++, f++) dot += rows[e] * rows[f];
+    c[x] = dot;
+  }
+  return c;
 }
 
 /** Row b of every synthetic negative of query b: `[B·n]` = 0,0,…,1,1,… */

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../src/engine/backend.js';
 import { Rng } from '../../src/engine/random.js';
 import { hardestIndices, hardestIndicesIn } from '../../src/negatives/hardest.js';
+import { nativeSkip } from '../helpers.js';
 
 /** Brute force: sort each row by score desc, index asc. */
 function bruteForce(s: Float32Array, B: number, K: number, N: number): number[] {
@@ -32,4 +35,20 @@ test('ties go to the lower index, including many equal scores and constant rows'
 
 test('bad N is an error', () => {
   assert.throws(() => hardestIndices(new Float32Array(4), 1, 4, 5), /N must be an integer in \[1, 4\], got 5/);
+});
+
+test('on the native backend the selection runs in C and gives the same indices', { skip: await nativeSkip() }, async () => {
+  await initEngine({ backend: 'native' });
+  try {
+    const rng = new Rng(33);
+    for (const [B, K, N] of [[3, 50, 1], [37, 300, 17], [2, 64, 64], [40, 1000, 128]]) {
+      const s = rng.normalArray(B * K, 0, 0.3);
+      assert.deepEqual([...hardestIndices(s, B, K, N)], bruteForce(s, B, K, N));
+      assert.deepEqual([...hardestIndicesIn(s, B, K, N, [-0.1, 0.1])], bruteForce(s, B, K, N));
+    }
+    const ties = Float32Array.from({ length: 40 * 400 }, () => rng.int(5) / 4);
+    assert.deepEqual([...hardestIndicesIn(ties, 40, 400, 90, [-1, 2])], bruteForce(ties, 40, 400, 90));
+  } finally {
+    await tf.setBackend('cpu');
+  }
 });

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { infoNCE } from '../../src/losses/infoNCE.js';
 import { mochiLoss } from '../../src/losses/mochiLoss.js';
 import { mochi } from '../../src/negatives/mochi.js';
-import { assertClose, setup } from '../helpers.js';
+import { assertClose, nativeSkip, setup } from '../helpers.js';
 
 before(() => setup('wasm'));
 
@@ -17,7 +17,8 @@ interface Case {
 }
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/mochi.json', import.meta.url), 'utf8')) as { cases: Case[] };
 
-test('MoCHi with explicit draws matches PyTorch (paper-style synthetic tensors): hardest lists, loss, gradient, both paths', () => {
+/** Every fixture case on the active backend. */
+function checkFixtures(): void {
   for (const c of fixtures.cases) {
     const q = tf.tensor2d(c.query, [c.B, c.D]);
     const k = tf.tensor2d(c.key, [c.B, c.D]);
@@ -33,5 +34,16 @@ test('MoCHi with explicit draws matches PyTorch (paper-style synthetic tensors):
     if (c.s + c.sPrime === 0) {
       assertClose(infoNCE(q, k, { temperature: c.temperature, negatives: queue }).dataSync(), [c.loss], 1e-5, 'infoNCE');
     }
+  }
+}
+
+test('MoCHi with explicit draws matches PyTorch (paper-style synthetic tensors): hardest lists, loss, gradient, both paths', checkFixtures);
+
+test('on the native backend (selection and n_i·n_j in C) MoCHi matches PyTorch too', { skip: await nativeSkip() }, async () => {
+  await tf.setBackend('native');
+  try {
+    checkFixtures();
+  } finally {
+    await tf.setBackend('wasm');
   }
 });

@@ -7,6 +7,7 @@
  * undefined and `addonProblem()` says why, in one line; hardneg then runs on wasm. Node modules
  * are imported lazily, so browsers and bundlers never see `node:module`.
  */
+import * as tf from '@tensorflow/tfjs';
 
 /** The addon's functions (`native/binding.c`); arrays are Float32Arrays (views allowed), sizes integers. */
 export interface NativeAddon {
@@ -38,6 +39,10 @@ export interface NativeAddon {
   im2col(x: Float32Array, cols: Float32Array, info: Int32Array): void;
   /** The adjoint of im2col: dx = Σ of the patches in cols, written over dx. */
   col2im(cols: Float32Array, dx: Float32Array, info: Int32Array): void;
+  /** out `[B, N]` = indices of each row's N largest scores `[B, K]`, score descending, ties in index order; scores lie in [lo, hi] (NaN, NaN: unknown). */
+  hardest(scores: Float32Array, B: number, K: number, N: number, lo: number, hi: number, out: Int32Array): void;
+  /** out[x] = rows[I[x]]·rows[J[x]] for rows `[?, D]`. */
+  pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32Array, out: Float32Array): void;
 }
 
 const BUILT = new URL('../../../build/Release/hardneg_native.node', import.meta.url);
@@ -70,6 +75,14 @@ export async function loadAddon(): Promise<NativeAddon | undefined> {
 /** Why the addon is not in use, once `loadAddon` has run; undefined when it is loaded. */
 export function addonProblem(): string | undefined {
   return state?.problem;
+}
+
+/**
+ * The addon while the native backend is the active one, else undefined: host-side loops (MoCHi's
+ * selection, kNN's top-k) then run in C instead of their JavaScript twins, with the same results.
+ */
+export function activeAddon(): NativeAddon | undefined {
+  return state?.addon !== undefined && tf.getBackend() === 'native' ? state.addon : undefined;
 }
 
 /** The loaded addon, for kernels (which only run once the native backend has been registered with it). */
