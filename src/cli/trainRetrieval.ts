@@ -29,6 +29,8 @@ interface TrainFlags extends SplitFlags {
   candidates: number;
   relativeMargin: number;
   remineEvery: number;
+  mineFrom: number;
+  negativePool: 'train' | 'corpus';
   lr: number;
   tableLr: number;
   dim: number;
@@ -69,6 +71,8 @@ export function trainRetrievalCommand(): Command {
       .option('--candidates <n>', 'candidates searched per query when mining', (v) => positiveInt(v, '--candidates'), 50)
       .option('--relative-margin <r>', 'mined-filtered: keep candidates scoring below r × the positive (TopK-PercPos)', (v) => finiteNumber(v, '--relative-margin'), 0.95)
       .option('--remine-every <n>', 'mine again every n epochs', (v) => positiveInt(v, '--remine-every'), 1)
+      .option('--negative-pool <docs>', 'mine negatives from the training synsets\' documents (train) or from all documents (corpus)', oneOf(['train', 'corpus'] as const, '--negative-pool'), 'train')
+      .option('--mine-from <epoch>', 'first epoch (0-based) with mined negatives; earlier epochs use in-batch negatives only', (v) => nonNegativeInt(v, '--mine-from'), 0)
       .option('--lr <x>', 'Adam learning rate of the dense weights', (v) => finiteNumber(v, '--lr'), 1e-3)
       .option('--table-lr <x>', 'lazy-Adam learning rate of the embedding table', (v) => finiteNumber(v, '--table-lr'), 0.01)
       .option('--dim <n>', 'embedding dimension', (v) => positiveInt(v, '--dim'), 64)

@@ -10,7 +10,10 @@
  *   positive) are never negatives, and a candidate must score below `relativeMargin` × the
  *   positive's score (NV-Retriever's TopK-PercPos, 0.95).
  *
- * Negatives are mined before the first epoch and again every `remineEvery` epochs. A query whose
+ * Negatives are mined before epoch `mineFrom` (0-based) and again every `remineEvery` epochs;
+ * the epochs before `mineFrom` use in-batch negatives only, so the first mining can use a model
+ * that has already learned something (an untrained encoder's neighbours are lexical look-alikes,
+ * and its positive scores are too low for the relative-margin filter to keep much). A query whose
  * filters leave fewer than H candidates gets random documents (not its positive nor a trap) in
  * the missing slots, counted in the mining report.
  */
@@ -32,6 +35,8 @@ export interface RetrievalPairs {
   corpusSize: number;
   /** Documents that are never negatives for a training query (by position in `queries`), besides its positive. */
   traps?: (i: number) => number[];
+  /** The documents negatives are mined from (default: the whole corpus). */
+  negativePool?: number[];
 }
 
 export interface RetrievalTrainOptions {
@@ -48,6 +53,8 @@ export interface RetrievalTrainOptions {
   relativeMargin?: number;
   /** Mine again every this many epochs (default 1: before each epoch). */
   remineEvery?: number;
+  /** The first epoch (0-based) trained with mined negatives; earlier ones use in-batch negatives only (default 0). */
+  mineFrom?: number;
   /** MNRL scale (default 20). */
   scale?: number;
   seed?: number;
@@ -70,7 +77,7 @@ export interface EpochReport {
 }
 
 export function trainRetrieval(retriever: Retriever, pairs: RetrievalPairs, options: RetrievalTrainOptions): EpochReport[] {
-  const { negatives: source, epochs = 3, batchSize = 128, hardNegatives = 3, remineEvery = 1, scale = 20, seed = 0 } = options;
+  const { negatives: source, epochs = 3, batchSize = 128, hardNegatives = 3, remineEvery = 1, mineFrom = 0, scale = 20, seed = 0 } = options;
   const n = pairs.queries.length;
   if (pairs.positives.length !== n) throw new Error(`trainRetrieval: ${pairs.positives.length} positives for ${n} queries`);
   if (n < batchSize) throw new Error(`trainRetrieval: ${n} training pairs are fewer than a batch of ${batchSize}`);
@@ -81,13 +88,16 @@ export function trainRetrieval(retriever: Retriever, pairs: RetrievalPairs, opti
   for (let epoch = 0; epoch < epochs; epoch++) {
     const t0 = performance.now();
     let mining: MiningReport | undefined;
-    if (H > 0 && epoch % remineEvery === 0) ({ negatives: mined, report: mining } = mineNegatives(retriever, pairs, source, H, options, rng.fork()));
+    if (H > 0 && epoch >= mineFrom && (epoch - mineFrom) % remineEvery === 0) {
+      ({ negatives: mined, report: mining } = mineNegatives(retriever, pairs, source, H, options, rng.fork()));
+    }
+    const h = mined === undefined ? 0 : H;
     const order = rng.permutation(n);
     let total = 0;
     let steps = 0;
     for (let s = 0; s + batchSize <= n; s += batchSize) {
       const batch = Array.from(order.subarray(s, s + batchSize));
-      const negatives = H > 0 ? batch.flatMap((i) => Array.from(mined!.subarray(i * H, (i + 1) * H))) : [];
+      const negatives = h > 0 ? batch.flatMap((i) => Array.from(mined!.subarray(i * h, (i + 1) * h))) : [];
       total += retriever.step(
         batch.map((i) => pairs.queries[i]),
         batch.map((i) => pairs.positives[i]),
@@ -117,8 +127,8 @@ function mineNegatives(
   const D = retriever.dim;
   const n = pairs.queries.length;
   const queries = retriever.embedQueries(pairs.queries);
-  const docs = retriever.embedDocs(Array.from({ length: pairs.corpusSize }, (_, i) => i));
-  const top = exactTopK(queries, docs, D, candidates);
+  const pool = pairs.negativePool ?? Array.from({ length: pairs.corpusSize }, (_, i) => i);
+  const top = exactTopK(queries, retriever.embedDocs(pool), D, candidates);
   const filtered = source === 'mined-filtered';
   const positiveScores = filtered
     ? tf.tidy(() => {
@@ -131,14 +141,15 @@ function mineNegatives(
   let randomFill = 0;
   for (let i = 0; i < n; i++) {
     const list: Candidate[] = [];
-    for (let t = 0; t < candidates && top.rows[i * candidates + t] >= 0; t++) list.push({ index: top.rows[i * candidates + t], score: top.scores[i * candidates + t] });
+    for (let t = 0; t < candidates && top.rows[i * candidates + t] >= 0; t++) list.push({ index: pool[top.rows[i * candidates + t]], score: top.scores[i * candidates + t] });
     const excluded = new Set([pairs.positives[i], ...(filtered ? (pairs.traps?.(i) ?? []) : [])]);
     const { kept, dropped: d } = filterCandidates(list, { positives: excluded, positiveScore: positiveScores?.[i] }, filtered ? { relativeMargin } : {});
     for (const r of DROP_REASONS) dropped[r] += d[r];
     const chosen = kept.slice(0, H).map((c) => c.index);
     const taken = new Set(chosen);
-    while (chosen.length < H) {
-      const r = rng.int(pairs.corpusSize);
+    for (let tries = 0; chosen.length < H; tries++) {
+      if (tries > 1000 * H) throw new Error(`trainRetrieval: the negative pool of ${pool.length} documents has fewer than ${H} that are not positives or traps of query ${i}`);
+      const r = pool[rng.int(pool.length)];
       if (excluded.has(r) || taken.has(r)) continue;
       chosen.push(r);
       taken.add(r);

@@ -83,3 +83,24 @@ test('in-batch training lowers the loss epoch by epoch; mining happens once per 
   retriever.dispose();
   adapter.dispose();
 });
+
+test('mineFrom: earlier epochs train on in-batch negatives only; negativePool: negatives come from the pool only', () => {
+  const { retriever, seen } = recording();
+  trainRetrieval(retriever, pairs, { negatives: 'mined', epochs: 1, batchSize: 16, mineFrom: 1 });
+  assert.ok(seen.every((n) => n.length === 0));
+  const reports = trainRetrieval(retriever, pairs, { negatives: 'mined', epochs: 3, batchSize: 16, mineFrom: 1, remineEvery: 2 });
+  assert.deepEqual(reports.map((e) => e.mining !== undefined), [false, true, false]);
+  const pool = Array.from({ length: nD / 2 }, (_, i) => 2 * i); // even documents
+  const pooled = recording();
+  trainRetrieval(pooled.retriever, { ...pairs, negativePool: pool }, { negatives: 'mined-filtered', epochs: 1, batchSize: 16, hardNegatives: 3, candidates: 20 });
+  for (let i = 0; i < nQ; i++) {
+    assert.equal(pooled.seen[i].length, 3);
+    assert.ok(pooled.seen[i].every((d) => d % 2 === 0 && d !== positives[i] && d !== 3 * i + 1), `query ${i}: ${pooled.seen[i]}`);
+  }
+  assert.throws(
+    () => trainRetrieval(pooled.retriever, { ...pairs, negativePool: [0, 1] }, { negatives: 'mined', epochs: 1, batchSize: 16, hardNegatives: 3 }),
+    /negative pool of 2 documents has fewer than 3/,
+  );
+  retriever.dispose();
+  pooled.retriever.dispose();
+});
