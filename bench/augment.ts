@@ -3,7 +3,9 @@
  * with the default digit config, the same work step by step, and the same views in PyTorch
  * (`bench/reference/augment_views.py`, 1 thread) when it is installed, with the ratio.
  *
- * Usage: node --import tsx bench/augment.ts [--batch 256] [--reps 50] [--json]
+ * On the native backend the pixel work runs in C (`native/augment.c`); `--backend wasm` (or cpu)
+ * times the JavaScript path. Usage: node --import tsx bench/augment.ts [--backend native]
+ * [--threads 1] [--batch 256] [--reps 50] [--json]
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -11,9 +13,13 @@ import { parseArgs } from 'node:util';
 import { type AugmentOverrides, augmentConfig } from '../src/data/augment/config.js';
 import { twoViews } from '../src/data/augment/pipeline.js';
 import { loadMnist } from '../src/data/mnist.js';
+import { initEngine } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/random.js';
 
-const { values } = parseArgs({ options: { batch: { type: 'string', default: '256' }, reps: { type: 'string', default: '50' }, json: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { backend: { type: 'string' }, threads: { type: 'string', default: '1' }, batch: { type: 'string', default: '256' }, reps: { type: 'string', default: '50' }, json: { type: 'boolean' } },
+});
+const engine = await initEngine({ backend: values.backend, threads: Number(values.threads) });
 const batch = Number(values.batch);
 const reps = Number(values.reps);
 const { train } = await loadMnist();
@@ -43,7 +49,7 @@ const steps: [string, AugmentOverrides][] = [
 ];
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; node ${process.version}`);
 const full = time({});
-console.log(`hardneg: two views of ${batch} MNIST images, default digit config: median ${full.median.toFixed(2)} ms, min ${full.min.toFixed(2)} ms`);
+console.log(`hardneg (${engine.backend}, ${engine.threads} thread${engine.threads === 1 ? '' : 's'}): two views of ${batch} MNIST images, default digit config: median ${full.median.toFixed(2)} ms, min ${full.min.toFixed(2)} ms`);
 for (const [name, overrides] of steps) {
   const t = time(overrides);
   console.log(`  ${name.padEnd(22)} median ${t.median.toFixed(2)} ms, min ${t.min.toFixed(2)} ms`);
@@ -60,4 +66,4 @@ if (torch.status === 0) {
 } else {
   console.log('PyTorch reference skipped (/usr/bin/python3 with torch not found: apt-get install -y python3-torch)');
 }
-if (values.json) console.log(JSON.stringify({ bench: 'augment-views', batch, hardneg_ms: full.median, hardneg_min_ms: full.min, torch_ms: torchMs }));
+if (values.json) console.log(JSON.stringify({ bench: 'augment-views', backend: engine.backend, batch, hardneg_ms: full.median, hardneg_min_ms: full.min, torch_ms: torchMs }));

@@ -249,6 +249,29 @@ static napi_value pair_dots(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value augment(napi_env env, napi_callback_info info) {
+  napi_value v[9];
+  int64_t h, w, ch, taps, outH, outW;
+  array_t SRC, IDX, PARAMS, OUT;
+  if (args(env, info, v, 9) != 9 || !get_floats(env, v[0], &SRC) || !get_int(env, v[1], &h) || !get_int(env, v[2], &w) || !get_int(env, v[3], &ch) ||
+      !get_ints(env, v[4], &IDX) || !get_array(env, v[5], napi_float64_array, &PARAMS) || !get_int(env, v[6], &taps) || !get_floats(env, v[7], &OUT) ||
+      !get_int(env, v[8], &outH))
+    FAIL(env, "augment: expected (src, h, w, channels, indices Int32Array, params Float64Array, taps, out, outH)");
+  const int64_t n = (int64_t)IDX.length;
+  if (h < 1 || w < 1 || ch < 1 || outH < 1) FAIL(env, "augment: empty image");
+  outW = n > 0 ? (int64_t)(OUT.length / (uint64_t)(n * outH * ch)) : 0;
+  if (OUT.length != (uint64_t)(n * outH * outW * ch) || PARAMS.length != (uint64_t)(n * (9 + taps)) || SRC.length % (uint64_t)(h * w * ch) != 0)
+    FAIL(env, "augment: lengths do not match the image sizes");
+  if (taps > 0 && (taps % 2 == 0 || (taps - 1) / 2 >= (outH < outW ? outH : outW))) FAIL(env, "augment: taps must be odd with a radius below each side");
+  const int32_t *idx = (const int32_t *)IDX.data;
+  const uint64_t images = SRC.length / (uint64_t)(h * w * ch);
+  for (int64_t i = 0; i < n; i++)
+    if (idx[i] < 0 || (uint64_t)idx[i] >= images) FAIL(env, "augment: an image index is out of range");
+  if (hn_augment((const float *)SRC.data, h, w, ch, idx, n, (const double *)PARAMS.data, taps, (float *)OUT.data, outH, outW) != 0)
+    FAIL(env, "augment: out of memory");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default_method, NULL},
@@ -264,6 +287,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"col2im", NULL, col2im, NULL, NULL, NULL, napi_default_method, NULL},
       {"hardest", NULL, hardest, NULL, NULL, NULL, napi_default_method, NULL},
       {"pairDots", NULL, pair_dots, NULL, NULL, NULL, napi_default_method, NULL},
+      {"augment", NULL, augment, NULL, NULL, NULL, napi_default_method, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

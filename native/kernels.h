@@ -1,5 +1,5 @@
 /*
- * hardneg's native compute loops (kernels.c, updates.c, patches.c, selection.c; no Node, no BLAS): element-wise
+ * hardneg's native compute loops (kernels.c, updates.c, patches.c, selection.c, augment.c; no Node, no BLAS): element-wise
  * maps, broadcasts, row and column reductions, softmax, in-place updates and convolution patches
  * over float32 arrays. Hot loops are vectorised (GCC vector extensions, or loops the compiler
  * vectorises), compiled for AVX2+FMA and for any x86-64 (picked at load time), and split across
@@ -56,5 +56,12 @@ int hn_hardest(const float *scores, int64_t B, int64_t K, int64_t N, float lo, f
 
 /* out[x] = rows[first[x]] · rows[second[x]], rows [?, D], x < n. */
 void hn_pair_dots(const float *rows, int64_t D, const int32_t *first, const int32_t *second, float *out, int64_t n);
+
+/* Augmented views (augment.c): image n of out [n, outH, outW, ch] is source image indices[n] of
+ * src [?, h, w, ch] warped by params[n] = [a, b, c, d, e, f, brightness (< 0: no jitter), contrast,
+ * blur (0 or 1), taps kernel weights] (stride 9 + taps), then jittered, then blurred.
+ * 0 on success, -1 out of memory. */
+int hn_augment(const float *src, int64_t h, int64_t w, int64_t ch, const int32_t *indices, int64_t n, const double *params, int64_t taps, float *out,
+               int64_t outH, int64_t outW);
 
 #endif

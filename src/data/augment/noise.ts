@@ -7,18 +7,17 @@ export interface NoiseOptions {
   std: number;
 }
 
-/** Adds noise in place to `size` values at `offset`. */
-export function noiseInPlace(data: Float32Array, offset: number, size: number, std: number, rng: Rng): void {
-  if (std === 0) return;
-  for (let i = offset; i < offset + size; i++) {
-    const v = data[i] + std * rng.normal();
-    data[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+/** Adds drawn noise `values` (std·z each) in place at `offset`, clamped to [0, 1]. */
+export function addNoiseInPlace(data: Float32Array, offset: number, values: Float64Array): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = data[offset + i] + values[i];
+    data[offset + i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
 }
 
 /** A new image with Gaussian noise. */
 export function gaussianNoise(image: FloatImage, rng: Rng, { std }: NoiseOptions): FloatImage {
   const data = Float32Array.from(image.data);
-  noiseInPlace(data, 0, data.length, std, rng);
+  if (std !== 0) addNoiseInPlace(data, 0, Float64Array.from(data, () => std * rng.normal()));
   return { ...image, data };
 }

@@ -3,8 +3,11 @@
  * in this order: the crop, affine and flip are composed into one map and sampled once
  * (bilinear); then brightness/contrast jitter, Gaussian blur, Gaussian noise and random erasing,
  * each applied with its probability p. All draws come from the given `Rng`, image by image, so a
- * batch is a pure function of (images, indices, rng state, config).
+ * batch is a pure function of (images, indices, rng state, config). The draws are made first (in
+ * JavaScript, always); on the native backend the warp, jitter and blur then run in C
+ * (`native/augment.c`), which gives the same views.
  */
+import { activeAddon, type NativeAddon } from '../../engine/native/addon.js';
 import type { Rng } from '../../engine/random.js';
 import { ArgumentError } from '../../ops/validate.js';
 import { blurInPlace, checkKernelSize, drawSigma, gaussianKernel } from './blur.js';
@@ -12,8 +15,8 @@ import { drawJitter, jitterInPlace } from './colorJitter.js';
 import { type AugmentConfig, DIGIT_AUGMENT, checkAugmentConfig } from './config.js';
 import { drawErasingBox, fillBox } from './erasing.js';
 import { drawAffine, drawCropBox, geometricMatrix } from './geometric.js';
-import { noiseInPlace } from './noise.js';
-import { warpAffine } from './warp.js';
+import { addNoiseInPlace } from './noise.js';
+import { type Affine, type Box, warpAffine } from './warp.js';
 
 /** Images `[n, H, W, C]` in [0, 1] (an `ImageDataset` is one). */
 export interface ImageSource {
@@ -36,31 +39,72 @@ export function augmentBatch(source: ImageSource, indices: ArrayLike<number>, rn
     throw new ArgumentError(`augmentBatch: out must have ${indices.length * outSize} values, got ${result.length}`);
   }
   if (config.blur) checkKernelSize('augmentBatch', config.blur.kernelSize, outH, outW);
-  const whole = { top: 0, left: 0, height: h, width: w };
-  const scratch = config.blur ? new Float32Array(outSize) : null;
-  const { crop, affine, flip, jitter, blur, noise, erasing } = config;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new ArgumentError(`augmentBatch: indices[${k}] must be an integer in [0, ${n - 1}], got ${i}`);
-    const o = k * outSize;
-    const box = crop ? drawCropBox(rng, h, w, crop) : whole;
-    const turn = affine && rng.uniform() < affine.p ? drawAffine(rng, outH, outW, affine) : null;
-    const mirror = flip !== false && rng.uniform() < flip.p;
-    warpAffine(source.images, i * inSize, h, w, channels, geometricMatrix(box, outH, outW, turn, mirror), result, o, outH, outW);
-    if (jitter && rng.uniform() < jitter.p) {
-      const [b, c] = drawJitter(rng, jitter);
-      jitterInPlace(result, o, outSize, channels, b, c);
-    }
-    if (blur && scratch && rng.uniform() < blur.p) {
-      blurInPlace(result, o, outH, outW, channels, gaussianKernel(blur.kernelSize, drawSigma(rng, blur)), scratch);
-    }
-    if (noise && rng.uniform() < noise.p) noiseInPlace(result, o, outSize, noise.std, rng);
-    if (erasing && rng.uniform() < erasing.p) {
-      const rect = drawErasingBox(rng, outH, outW, erasing);
-      if (rect) fillBox(result, o, outW, channels, rect, erasing.value);
-    }
   }
+  const plans = Array.from(indices, () => drawImagePlan(rng, config, h, w, outH, outW, outSize));
+  const addon = activeAddon();
+  if (addon !== undefined && indices.length > 0) {
+    applyNative(addon, source, indices, plans, config.blur ? config.blur.kernelSize : 0, result, outH);
+  } else {
+    const scratch = config.blur ? new Float32Array(outSize) : null;
+    plans.forEach((plan, k) => {
+      const o = k * outSize;
+      warpAffine(source.images, indices[k] * inSize, h, w, channels, plan.matrix, result, o, outH, outW);
+      if (plan.jitter) jitterInPlace(result, o, outSize, channels, plan.jitter[0], plan.jitter[1]);
+      if (plan.blur && scratch) blurInPlace(result, o, outH, outW, channels, plan.blur, scratch);
+    });
+  }
+  plans.forEach((plan, k) => {
+    const o = k * outSize;
+    if (plan.noise) addNoiseInPlace(result, o, plan.noise);
+    if (plan.erase) fillBox(result, o, outW, channels, plan.erase, config.erasing ? config.erasing.value : 0);
+  });
   return result;
+}
+
+/** What one image's view does, drawn from `rng` in the pipeline's order. */
+interface ImagePlan {
+  matrix: Affine;
+  /** Brightness and contrast factors, or null (not applied). */
+  jitter: [number, number] | null;
+  /** Blur kernel weights, or null. */
+  blur: Float64Array | null;
+  /** std·z per value, or null. */
+  noise: Float64Array | null;
+  erase: Box | null;
+}
+
+function drawImagePlan(rng: Rng, config: AugmentConfig, h: number, w: number, outH: number, outW: number, outSize: number): ImagePlan {
+  const { crop, affine, flip, jitter, blur, noise, erasing } = config;
+  const box = crop ? drawCropBox(rng, h, w, crop) : { top: 0, left: 0, height: h, width: w };
+  const turn = affine && rng.uniform() < affine.p ? drawAffine(rng, outH, outW, affine) : null;
+  const mirror = flip !== false && rng.uniform() < flip.p;
+  const plan: ImagePlan = { matrix: geometricMatrix(box, outH, outW, turn, mirror), jitter: null, blur: null, noise: null, erase: null };
+  if (jitter && rng.uniform() < jitter.p) plan.jitter = drawJitter(rng, jitter);
+  if (blur && rng.uniform() < blur.p) plan.blur = gaussianKernel(blur.kernelSize, drawSigma(rng, blur));
+  if (noise && rng.uniform() < noise.p && noise.std !== 0) plan.noise = Float64Array.from({ length: outSize }, () => noise.std * rng.normal());
+  if (erasing && rng.uniform() < erasing.p) plan.erase = drawErasingBox(rng, outH, outW, erasing);
+  return plan;
+}
+
+/** Warp, jitter and blur of every image in C (`native/augment.c`), with the same results. */
+function applyNative(addon: NativeAddon, source: ImageSource, indices: ArrayLike<number>, plans: ImagePlan[], taps: number, out: Float32Array, outH: number): void {
+  const [, h, w, channels] = source.shape;
+  const stride = 9 + taps;
+  const params = new Float64Array(plans.length * stride);
+  plans.forEach((plan, k) => {
+    const at = k * stride;
+    params.set(plan.matrix, at);
+    params[at + 6] = plan.jitter ? plan.jitter[0] : -1;
+    params[at + 7] = plan.jitter ? plan.jitter[1] : 1;
+    if (plan.blur) {
+      params[at + 8] = 1;
+      params.set(plan.blur, at + 9);
+    }
+  });
+  addon.augment(source.images, h, w, channels, Int32Array.from(indices), params, taps, out, outH);
 }
 
 /** Two independent views of the same images (the query and key views of MoCo), drawn in turn from `rng`. */

@@ -43,6 +43,11 @@ export interface NativeAddon {
   hardest(scores: Float32Array, B: number, K: number, N: number, lo: number, hi: number, out: Int32Array): void;
   /** out[x] = rows[I[x]]·rows[J[x]] for rows `[?, D]`. */
   pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32Array, out: Float32Array): void;
+  /**
+   * Augmented views (`native/augment.c`): out `[n, outH, outW, C]`, image k = src image indices[k]
+   * `[h, w, C]` warped by params[k] = `[a, b, c, d, e, f, brightness (< 0: none), contrast, blur 0|1, …taps weights]`, jittered, blurred.
+   */
+  augment(src: Float32Array, h: number, w: number, channels: number, indices: Int32Array, params: Float64Array, taps: number, out: Float32Array, outH: number): void;
 }
 
 const BUILT = new URL('../../../build/Release/hardneg_native.node', import.meta.url);

@@ -5,7 +5,10 @@ import { type CropOptions, horizontalFlip, randomResizedCrop } from '../../../sr
 import { augmentBatch, twoViews } from '../../../src/data/augment/pipeline.js';
 import { datasetImage } from '../../../src/data/dataset.js';
 import type { ImageDataset } from '../../../src/data/dataset.js';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../../src/engine/backend.js';
 import { Rng } from '../../../src/engine/random.js';
+import { nativeSkip } from '../../helpers.js';
 
 /** 12 random 10×10 images, grey or RGB. */
 function source(channels = 1): ImageDataset {
@@ -69,4 +72,26 @@ test('bad arguments are one-line errors', () => {
   assert.throws(() => augmentBatch(src, [12], new Rng(0)), /augmentBatch: indices\[0\] must be an integer in \[0, 11\], got 12/);
   assert.throws(() => augmentBatch(src, [0], new Rng(0), DIGIT_AUGMENT, new Float32Array(3)), /augmentBatch: out must have 100 values, got 3/);
   assert.throws(() => augmentBatch(src, [0], new Rng(0), augmentConfig({ size: [1, 1] })), /augmentBatch: blur kernelSize must be an odd integer below 2 \(twice the 1×1 image's side\), got 3/);
+});
+
+test('on the native backend the warp, jitter and blur run in C and give the same views', { skip: await nativeSkip() }, async () => {
+  const configs = [
+    augmentConfig({ flip: { p: 0.5 }, noise: { p: 0.5, std: 0.2 }, erasing: { p: 0.5, value: 1 }, affine: { p: 0.7, shear: 10, translate: 0.1 }, blur: { p: 0.7, kernelSize: 5 } }),
+    augmentConfig({ size: [7, 9], blur: { p: 1, kernelSize: 3 }, jitter: { p: 1, brightness: 0.8, contrast: 0.6 } }),
+    DIGIT_AUGMENT,
+  ];
+  const cases = configs.flatMap((config) => [1, 3].map((channels) => ({ config, src: source(channels) })));
+  const indices = [3, 0, 11, 5, 5, 8, 2, 9, 1, 7];
+  const js = cases.map(({ config, src }) => augmentBatch(src, indices, new Rng(9), config));
+  await initEngine({ backend: 'native' });
+  try {
+    cases.forEach(({ config, src }, c) => {
+      const native = augmentBatch(src, indices, new Rng(9), config);
+      let worst = 0;
+      for (let i = 0; i < native.length; i++) worst = Math.max(worst, Math.abs(native[i] - js[c][i]));
+      assert.ok(worst <= 1e-6, `case ${c}: max |native − js| = ${worst}`);
+    });
+  } finally {
+    await tf.setBackend('cpu');
+  }
 });
