@@ -148,4 +148,4 @@ export { openRecords } from './mining/records.js';
 export type { Item as RecordItem, RecordFile } from './mining/records.js';
 export { readQrels, qrelsMap } from './mining/qrels.js';
 export type { Judgement } from './mining/qrels.js';
-export { openNpy, readRows, writeNpy as writeNpyRows } from './mining/vectorFile.js';
+export { openNpy, readRows } from './mining/vectorFile.js';

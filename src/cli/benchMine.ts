@@ -15,7 +15,7 @@ import { exactSearch, MetricKind, type BatchMatches } from 'usearch';
 import { Rng } from '../engine/random.js';
 import { mine } from '../mining/mine.js';
 import type { TopK } from '../mining/topK.js';
-import { writeNpy } from '../mining/vectorFile.js';
+import { writeNpy } from '../data/npyWrite.js';
 
 export interface MineBenchOptions {
   corpus: number;
@@ -57,8 +57,8 @@ export function benchMine(options: MineBenchOptions): MineBenchResult {
   normaliseRows(queries, D);
   const dir = mkdtempSync(join(tmpdir(), 'hardneg-bench-mine-'));
   try {
-    writeNpy(join(dir, 'corpus.npy'), corpus, N, D);
-    writeNpy(join(dir, 'queries.npy'), queries, Q, D);
+    writeNpy(join(dir, 'corpus.npy'), corpus, [N, D]);
+    writeNpy(join(dir, 'queries.npy'), queries, [Q, D]);
     writeFileSync(join(dir, 'qrels.tsv'), Array.from(positives, (p, q) => `${q}\t${p}\t1\n`).join(''));
     const generateSeconds = (performance.now() - t0) / 1000;
 

@@ -5,7 +5,6 @@
  * time.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { writeFileAtomic } from '../util/atomicWrite.js';
 
 export interface NpyMatrix {
   path: string;
@@ -67,22 +66,6 @@ export function readRows(npy: NpyMatrix, start: number, end: number): Float32Arr
     closeSync(fd);
   }
   return out;
-}
-
-/** Writes a row-major `[rows, dim]` float32 matrix as NPY (version 1.0), atomically. */
-export function writeNpy(path: string, values: Float32Array, rows: number, dim: number): void {
-  if (values.length !== rows * dim) throw new Error(`writeNpy: ${values.length} values for shape [${rows}, ${dim}]`);
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${dim}), }`;
-  const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
-  const out = Buffer.alloc(10 + header.length + values.byteLength);
-  out.write(MAGIC, 0, 'latin1');
-  out[6] = 1;
-  out[7] = 0;
-  out.writeUInt16LE(header.length, 8);
-  out.write(header, 10, 'latin1');
-  out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 10 + header.length);
-  writeFileAtomic(path, out);
 }
 
 function openFile(path: string): number {

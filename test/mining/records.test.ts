@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openRecords } from '../../src/mining/records.js';
-import { writeNpy } from '../../src/mining/vectorFile.js';
+import { writeNpy } from '../../src/data/npyWrite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hardneg-records-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +45,7 @@ test('vector JSONL and NPY: one row-major array per batch', () => {
   assert.equal(batch.items[0].text, 'kept');
   assert.equal(batch.items[0].vector, undefined);
   const npy = join(dir, 'v.npy');
-  writeNpy(npy, Float32Array.from([1, 2, 3, 4, 5, 6]), 3, 2);
+  writeNpy(npy, Float32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]);
   const n = openRecords(npy);
   assert.deepEqual([n.content, n.dim], ['vector', 2]);
   const c = n.open();
@@ -73,6 +73,6 @@ test('malformed records are errors that name the file and the line', () => {
   assert.throws(() => openRecords(file('empty.jsonl', '\n\n')), /empty\.jsonl: no records \(the file is empty\)/);
   assert.throws(() => openRecords(join(dir, 'none.jsonl')), /none\.jsonl: cannot open \(ENOENT\)/);
   const nan = join(dir, 'nan.npy');
-  writeNpy(nan, Float32Array.from([1, NaN]), 1, 2);
+  writeNpy(nan, Float32Array.from([1, NaN]), [1, 2]);
   assert.throws(() => openRecords(nan).open().take(1), /nan\.npy: row 0 holds NaN or Inf/);
 });

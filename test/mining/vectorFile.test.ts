@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Rng } from '../../src/engine/random.js';
-import { openNpy, readRows, writeNpy } from '../../src/mining/vectorFile.js';
+import { writeNpy } from '../../src/data/npyWrite.js';
+import { openNpy, readRows } from '../../src/mining/vectorFile.js';
 
 const fixtures = 'test/fixtures/npy';
 const dir = mkdtempSync(join(tmpdir(), 'hardneg-npy-'));
@@ -25,13 +26,13 @@ test('reads NumPy-written float32 matrices (format 1.0 and 2.0), whole or by row
 
 test('writeNpy writes what NumPy writes (byte for byte) and reads back', () => {
   const path = join(dir, 'mine.npy');
-  writeNpy(path, Float32Array.from(expected), 3, 4);
+  writeNpy(path, Float32Array.from(expected), [3, 4]);
   assert.deepEqual(readFileSync(path), readFileSync(join(fixtures, 'f32.npy')));
   const rng = new Rng(0);
   const big = rng.normalArray(1000 * 7);
-  writeNpy(path, big, 1000, 7);
+  writeNpy(path, big, [1000, 7]);
   assert.deepEqual(readRows(openNpy(path), 0, 1000), big);
-  assert.throws(() => writeNpy(path, big, 10, 7), /writeNpy: 7000 values for shape \[10, 7\]/);
+  assert.throws(() => writeNpy(path, big, [10, 7]), /shape \[10,7\] holds 70 values, got 7000/);
 });
 
 test('other layouts and broken files are one-line errors naming the file', () => {
