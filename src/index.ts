@@ -130,7 +130,7 @@ export { HashedTextEncoder } from './models/textEncoder.js';
 export type { TextEncoderConfig } from './models/textEncoder.js';
 export { Adapter } from './models/adapter.js';
 export type { AdapterConfig } from './models/adapter.js';
-export { saveCheckpoint as saveTextCheckpoint, loadCheckpoint as loadTextCheckpoint } from './models/checkpoint.js';
+export { saveWeightFile, loadWeightFile } from './models/weightFile.js';
 export { SparseAdam } from './train/sparseAdam.js';
 export type { SparseAdamOptions } from './train/sparseAdam.js';
 export { TextEncoderTrainer, AdapterTrainer } from './train/retrievalStep.js';

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { loadWeightFile, saveWeightFile } from './weightFile.js';
 
 export interface AdapterConfig {
   /** Dimension D of the vectors. */
@@ -85,7 +85,7 @@ export class Adapter {
 
   save(path: string): void {
     const names = this.config.kind === 'linear' ? ['w', 'b'] : ['w1', 'b1', 'w2', 'b2'];
-    saveCheckpoint(path, {
+    saveWeightFile(path, {
       kind: KIND,
       config: this.config,
       tensors: this.weights.map((w, i) => ({ name: names[i], shape: w.shape, values: w.dataSync() as Float32Array })),
@@ -93,7 +93,7 @@ export class Adapter {
   }
 
   static load(path: string): Adapter {
-    const { config, tensors } = loadCheckpoint<ResolvedAdapterConfig>(path, KIND);
+    const { config, tensors } = loadWeightFile<ResolvedAdapterConfig>(path, KIND);
     return new Adapter(config, undefined, tensors.map((t) => t.values));
   }
 

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { loadWeightFile, saveWeightFile } from './weightFile.js';
 import { EmbeddingTable, meanBags, packBags, type BagLookup, type Bags } from './embeddingBag.js';
 import { DEFAULT_TEXT_FEATURES, textFeatures, type TextFeatureOptions } from './textFeatures.js';
 
@@ -97,7 +97,7 @@ export class HashedTextEncoder {
   save(path: string): void {
     const c = this.config;
     const names = ['w1', 'b1', 'w2', 'b2'];
-    saveCheckpoint(path, {
+    saveWeightFile(path, {
       kind: KIND,
       config: c,
       tensors: [
@@ -108,10 +108,10 @@ export class HashedTextEncoder {
   }
 
   static load(path: string): HashedTextEncoder {
-    const { config, tensors } = loadCheckpoint<ResolvedTextEncoderConfig>(path, KIND);
+    const { config, tensors } = loadWeightFile<ResolvedTextEncoderConfig>(path, KIND);
     const expected = config.hidden === 0 ? 1 : 5;
     if (tensors.length !== expected || tensors[0].values.length !== config.buckets * config.dim) {
-      throw new Error(`${path}: checkpoint tensors do not match its configuration`);
+      throw new Error(`${path}: weight file tensors do not match its configuration`);
     }
     return new HashedTextEncoder(config, undefined, { table: tensors[0].values, weights: tensors.slice(1).map((t) => t.values) });
   }

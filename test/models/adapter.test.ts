@@ -50,5 +50,5 @@ test('bad configurations and inputs are one-line errors', () => {
   const a = new Adapter({ dim: 4 });
   assert.throws(() => a.encode(new Float32Array(6)), /6 values are not rows of 4/);
   assert.throws(() => a.forward(tf.zeros([2, 3])), /input must have shape \[\*, 4\], got \[2, 3\]/);
-  assert.throws(() => Adapter.load(join(dir, 'nothing')), /cannot read checkpoint/);
+  assert.throws(() => Adapter.load(join(dir, 'nothing')), /cannot read weight file/);
 });

@@ -56,8 +56,8 @@ test('save and load give the same encoder; bad checkpoints and configs are one-l
   bare.save(join(dir, 'bare.hnck'));
   assert.deepEqual(HashedTextEncoder.load(join(dir, 'bare.hnck')).encode(texts), bare.encode(texts));
   writeFileSync(join(dir, 'junk.hnck'), 'not a checkpoint');
-  assert.throws(() => HashedTextEncoder.load(join(dir, 'junk.hnck')), /junk\.hnck: not a hardneg checkpoint/);
-  assert.throws(() => HashedTextEncoder.load(join(dir, 'missing.hnck')), /missing\.hnck: cannot read checkpoint \(ENOENT\)/);
+  assert.throws(() => HashedTextEncoder.load(join(dir, 'junk.hnck')), /junk\.hnck: not a hardneg weight file/);
+  assert.throws(() => HashedTextEncoder.load(join(dir, 'missing.hnck')), /missing\.hnck: cannot read weight file \(ENOENT\)/);
   assert.throws(() => new HashedTextEncoder({ dim: 0 }), /HashedTextEncoder: dim must be a positive integer, got 0/);
   assert.throws(() => new HashedTextEncoder({ charMin: 4, charMax: 3 }), /charMax must be 0 or >= charMin \(4\), got 3/);
   [enc, loaded, bare].forEach((e) => e.dispose());

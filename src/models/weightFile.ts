@@ -1,5 +1,7 @@
 /**
- * A single-file store for a model's configuration and float32 weights, written atomically:
+ * A weight file: one file holding a model's configuration and float32 weights (the text encoder
+ * and the adapter save to it), written atomically. Training runs checkpoint differently
+ * (`train/checkpoint.ts`, a directory). Layout:
  *
  *   "HNCK" | u32 little-endian header length | header JSON (padded with spaces to 4 bytes) | weights
  *
@@ -15,7 +17,7 @@ export interface StoredTensor {
   values: Float32Array;
 }
 
-export interface Checkpoint<C> {
+export interface WeightFile<C> {
   kind: string;
   config: C;
   tensors: StoredTensor[];
@@ -23,10 +25,10 @@ export interface Checkpoint<C> {
 
 const MAGIC = 'HNCK';
 
-export function saveCheckpoint<C>(path: string, checkpoint: Checkpoint<C>): void {
-  const { kind, config, tensors } = checkpoint;
+export function saveWeightFile<C>(path: string, file: WeightFile<C>): void {
+  const { kind, config, tensors } = file;
   for (const t of tensors) {
-    if (t.values.length !== t.shape.reduce((p, d) => p * d, 1)) throw new Error(`saveCheckpoint: tensor '${t.name}' has ${t.values.length} values for shape [${t.shape}]`);
+    if (t.values.length !== t.shape.reduce((p, d) => p * d, 1)) throw new Error(`saveWeightFile: tensor '${t.name}' has ${t.values.length} values for shape [${t.shape}]`);
   }
   let header = JSON.stringify({ kind, config, tensors: tensors.map(({ name, shape }) => ({ name, shape })) });
   header += ' '.repeat((4 - ((8 + Buffer.byteLength(header)) % 4)) % 4);
@@ -45,15 +47,15 @@ export function saveCheckpoint<C>(path: string, checkpoint: Checkpoint<C>): void
   writeFileAtomic(path, out);
 }
 
-/** Reads a checkpoint; `kind` must match the stored one. */
-export function loadCheckpoint<C>(path: string, kind: string): Checkpoint<C> {
+/** Reads a weight file; `kind` must match the stored one. */
+export function loadWeightFile<C>(path: string, kind: string): WeightFile<C> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new Error(`${path}: cannot read checkpoint (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    throw new Error(`${path}: cannot read weight file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
-  if (bytes.length < 8 || bytes.toString('latin1', 0, 4) !== MAGIC) throw new Error(`${path}: not a hardneg checkpoint (no ${MAGIC} header)`);
+  if (bytes.length < 8 || bytes.toString('latin1', 0, 4) !== MAGIC) throw new Error(`${path}: not a hardneg weight file (no ${MAGIC} header)`);
   const headerLength = bytes.readUInt32LE(4);
   const header = JSON.parse(bytes.toString('utf8', 8, 8 + headerLength)) as { kind: string; config: C; tensors: { name: string; shape: number[] }[] };
   if (header.kind !== kind) throw new Error(`${path}: holds a '${header.kind}', expected a '${kind}'`);
