@@ -21,8 +21,9 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D | number)
   } else if (targets.rank !== 1 || targets.shape[0] !== B || targets.dtype !== 'int32') {
     throw new Error(`crossEntropy: targets must be int32 [${B}], got ${targets.dtype} [${targets.shape}]`);
   }
+  // tf.oneHot needs depth >= 2; with one class every target is 0 and the one-hot is all ones.
   const onehot = (): tf.Tensor =>
-    tf.cast(tf.oneHot(typeof targets === 'number' ? (tf.fill([B], targets, 'int32') as tf.Tensor1D) : targets, C), 'float32');
+    C === 1 ? tf.ones([B, 1]) : tf.cast(tf.oneHot(typeof targets === 'number' ? (tf.fill([B], targets, 'int32') as tf.Tensor1D) : targets, C), 'float32');
 
   const f = tf.customGrad((x: tf.Tensor | tf.GradSaveFunc, save: tf.Tensor | tf.GradSaveFunc) => {
     const z = x as tf.Tensor2D;

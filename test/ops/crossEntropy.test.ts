@@ -22,6 +22,15 @@ test('crossEntropy equals the float64 reference, value and gradient (finite diff
   tf.dispose([t, x, g]);
 });
 
+test('with a single class the loss and its gradient are zero (tf.oneHot needs two)', () => {
+  const x = tf.tensor2d([[0.3], [-1.2], [4]]);
+  for (const targets of [tf.tensor1d([0, 0, 0], 'int32'), 0]) {
+    const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => crossEntropy(z as tf.Tensor2D, targets))(x);
+    assertClose(value.dataSync(), [0], 1e-7, 'value');
+    assertClose(grad.dataSync(), [0, 0, 0], 1e-7, 'gradient');
+  }
+});
+
 test('contrastiveCrossEntropy over blocks equals crossEntropy of the concatenated logits (target 0)', () => {
   const pos = ref.randomMatrix(6, 1, () => 4 * rng.normal());
   const a = ref.randomMatrix(6, 50, () => 4 * rng.normal());
