@@ -10,6 +10,7 @@ import { reportCommand } from './report.js';
 import { toyCommand } from './toy.js';
 import { mineCommand } from './mine.js';
 import { evalRetrievalCommand, trainRetrievalCommand } from './trainRetrieval.js';
+import { trainAdapterCommand } from './trainAdapter.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   program.addCommand(mineCommand());
   program.addCommand(trainRetrievalCommand());
   program.addCommand(evalRetrievalCommand());
+  program.addCommand(trainAdapterCommand());
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
