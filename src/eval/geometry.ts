@@ -12,14 +12,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { l2Normalize } from '../ops/normalize.js';
 import { ArgumentError, checkShape } from '../ops/validate.js';
+import { readScalar } from '../ops/readValues.js';
 
 export function alignment(a: tf.Tensor2D, b: tf.Tensor2D, alpha = 2): number {
   checkShape('alignment', 'a', a, [-1, -1]);
   checkShape('alignment', 'b', b, [a.shape[0], a.shape[1]]);
-  return tf.tidy(() => {
+  return readScalar(() => {
     const d = tf.norm(tf.sub(l2Normalize(a), l2Normalize(b)), 'euclidean', 1);
     return tf.mean(tf.pow(d, alpha));
-  }).dataSync()[0];
+  });
 }
 
 export function uniformity(embeddings: tf.Tensor2D, t = 2, chunk = 512): number {
@@ -31,11 +32,11 @@ export function uniformity(embeddings: tf.Tensor2D, t = 2, chunk = 512): number 
   let total = 0;
   for (let start = 0; start < n; start += chunk) {
     const rows = Math.min(chunk, n - start);
-    total += tf.tidy(() => {
+    total += readScalar(() => {
       const sq = tf.relu(tf.sub(2, tf.mul(2, tf.matMul(tf.slice(z, [start, 0], [rows, -1]), z, false, true))));
       const offDiagonal = tf.sub(1, tf.oneHot(tf.range(start, start + rows, 1, 'int32'), n));
       return tf.sum(tf.mul(tf.exp(tf.mul(sq, -t)), offDiagonal));
-    }).dataSync()[0];
+    });
   }
   z.dispose();
   return Math.log(total / (n * (n - 1)));

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/random.js';
 import { planMochi, type MochiConfig } from '../negatives/mochi.js';
 import type { MemoryQueue } from '../negatives/memoryQueue.js';
+import { readValues } from '../ops/readValues.js';
 
 export interface HardnessReport {
   metrics: Record<string, number>;
@@ -41,8 +42,8 @@ export function hardnessDiagnostics(
   const [B, D] = q.shape;
   const K = queue.filled;
   const N = Math.min(options.N, K);
-  const scores = tf.tidy(() => tf.matMul(q, queue.keys(), false, true)).dataSync() as Float32Array;
-  const pos = tf.tidy(() => tf.sum(tf.mul(q, k), 1)).dataSync() as Float32Array;
+  const scores = readValues(() => tf.matMul(q, queue.keys(), false, true));
+  const pos = readValues(() => tf.sum(tf.mul(q, k), 1));
   const cfg: MochiConfig = options.mochi && N >= 2 ? { ...options.mochi, N } : { N, s: 0, sPrime: 0 };
   const plan = planMochi(cfg, scores, 1, queue.keyValues(), B, K, D, options.rng);
   // Synthetic similarities by the logit-space identity (unit q and queue).

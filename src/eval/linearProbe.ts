@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { ArgumentError, checkInt, checkShape } from '../ops/validate.js';
+import { readValues } from '../ops/readValues.js';
 
 export interface LinearProbeOptions {
   epochs?: number;
@@ -46,7 +47,7 @@ export function linearProbe(
     optimizer.minimize(() => tf.add(crossEntropy(tf.add(tf.matMul(xs, W), b) as tf.Tensor2D, ys), tf.mul(weightDecay / 2, tf.sum(tf.square(W)))) as tf.Scalar, false, [W, b]);
   }
   const accuracy = (x: tf.Tensor2D, labels: ArrayLike<number>) => {
-    const predicted = tf.tidy(() => tf.argMax(tf.add(tf.matMul(x, W), b), 1)).dataSync();
+    const predicted = readValues(() => tf.argMax(tf.add(tf.matMul(x, W), b), 1), 'int32');
     let hit = 0;
     for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) hit++;
     return hit / labels.length;

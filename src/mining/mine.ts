@@ -28,6 +28,7 @@ import { openRecords, type Item, type RecordFile } from './records.js';
 import { NegativeSelector, type SelectionSummary } from './selectNegatives.js';
 import { ShardStore } from './shardStore.js';
 import { emptyTopK, mergeTopK, type TopK } from './topK.js';
+import { readValues } from '../ops/readValues.js';
 
 /** Turns texts into vectors `[n, dim]` (row-major); `fingerprint` identifies it for resuming. */
 export interface TextEmbedder {
@@ -259,10 +260,10 @@ function scorePositives(queryVectors: Float32Array, dim: number, positivesOf: Ma
   const docIndex = new Map(docs.map((d, i) => [d, i]));
   const first = judged.get(docs[0])!;
   const vectors = first.vector !== undefined ? concat(docs.map((d) => judged.get(d)!.vector!), dim) : encoder!.encode(docs.map((d) => judged.get(d)!.text!));
-  const scores = tf.tidy(() => {
+  const scores = readValues(() => {
     const q = tf.gather(l2Normalize(tf.tensor2d(queryVectors, [queryVectors.length / dim, dim])), tf.tensor1d(pairs.map(([qi]) => qi), 'int32'));
     const p = tf.gather(l2Normalize(tf.tensor2d(vectors, [docs.length, dim])), tf.tensor1d(pairs.map(([, d]) => docIndex.get(d)!), 'int32'));
-    return tf.sum(tf.mul(q, p), 1).dataSync();
+    return tf.sum(tf.mul(q, p), 1);
   });
   const best = new Map<number, number>();
   pairs.forEach(([q], i) => best.set(q, Math.max(best.get(q) ?? -Infinity, scores[i])));

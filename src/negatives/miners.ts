@@ -14,6 +14,7 @@ import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { ArgumentError, checkFinite, checkInt, checkShape } from '../ops/validate.js';
 import { DROP_REASONS, filterCandidates, type Candidate, type DropReason, type FilterOptions } from './falseNegativeFilter.js';
+import { readValues } from '../ops/readValues.js';
 
 export interface MineOptions extends FilterOptions {
   /** Negatives per anchor. */
@@ -60,7 +61,7 @@ export function mineNegatives(anchors: tf.Tensor2D, candidates: tf.Tensor2D, opt
     throw new ArgumentError(`${fn}: give both anchorLabels and candidateLabels, or neither`);
   }
 
-  const scores = tf.tidy(() => tf.matMul(l2Normalize(anchors), l2Normalize(candidates), false, true)).dataSync() as Float32Array;
+  const scores = readValues(() => tf.matMul(l2Normalize(anchors), l2Normalize(candidates), false, true));
   const indices = new Int32Array(B * k).fill(-1);
   const picked = new Float32Array(B * k).fill(NaN);
   const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;

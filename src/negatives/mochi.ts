@@ -25,6 +25,7 @@ import { stopGradient } from '../ops/stopGradient.js';
 import { ArgumentError, checkFinite, checkInt, checkShape } from '../ops/validate.js';
 import { hardestIndicesIn } from './hardest.js';
 import { checkDraws, drawMochi, type MochiDraws } from './mochiDraws.js';
+import { readScalar } from '../ops/readValues.js';
 
 export interface MochiConfig {
   /** How many hardest queue items to mix from (paper: 1024, 512, 256, 128). */
@@ -223,7 +224,7 @@ export function mochiInputs(fn: string, query: tf.Tensor2D, queue: tf.Tensor2D, 
   checkFinite(fn, 'query', query);
   checkFinite(fn, 'queue', queue);
   if (normalize) return { q: l2Normalize(query), n: l2Normalize(queue) };
-  const worst = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.norm(query, 'euclidean', 1), 1))).dataSync()[0]);
+  const worst = readScalar(() => tf.max(tf.abs(tf.sub(tf.norm(query, 'euclidean', 1), 1))));
   if (worst > 1e-3) {
     throw new ArgumentError(`${fn}: with normalize: false the query must be unit length (the logit-space identity is exact only then); a row has |‖q‖ − 1| = ${worst.toPrecision(3)}`);
   }

@@ -22,6 +22,7 @@ import { Rng } from '../engine/random.js';
 import { mnrl } from '../losses/mnrl.js';
 import { exactTopK } from '../mining/exactSearch.js';
 import { DROP_REASONS, filterCandidates, type Candidate, type DropReason } from '../negatives/falseNegativeFilter.js';
+import { readValues } from '../ops/readValues.js';
 import type { Retriever } from './retrievers.js';
 
 export type NegativeSource = 'in-batch' | 'mined' | 'mined-filtered';
@@ -131,9 +132,9 @@ function mineNegatives(
   const top = exactTopK(queries, retriever.embedDocs(pool), D, candidates);
   const filtered = source === 'mined-filtered';
   const positiveScores = filtered
-    ? tf.tidy(() => {
+    ? readValues(() => {
         const p = tf.tensor2d(retriever.embedDocs(pairs.positives), [n, D]);
-        return tf.sum(tf.mul(tf.tensor2d(queries, [n, D]), p), 1).dataSync();
+        return tf.sum(tf.mul(tf.tensor2d(queries, [n, D]), p), 1);
       })
     : undefined;
   const negatives = new Int32Array(n * H);

@@ -13,6 +13,7 @@ import { packBags } from '../models/embeddingBag.js';
 import type { HashedTextEncoder } from '../models/textEncoder.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { AdapterTrainer, TextEncoderTrainer, type TrainerOptions } from './retrievalStep.js';
+import { readValues } from '../ops/readValues.js';
 
 /** A loss of the batch's unit embeddings: queries `[B, D]`, positives `[B, D]`, negatives `[B, H, D]` (H may be 0). */
 export type BatchLoss = (queries: tf.Tensor2D, positives: tf.Tensor2D, negatives: tf.Tensor3D | undefined) => tf.Scalar;
@@ -125,8 +126,5 @@ export class AdapterRetriever implements Retriever {
 
 /** Rows scaled to unit length (zero rows stay zero). */
 function unitRows(x: Float32Array, dim: number): Float32Array {
-  return tf.tidy(() => {
-    const t = tf.tensor2d(x, [x.length / dim, dim]);
-    return l2Normalize(t).dataSync() as Float32Array;
-  });
+  return readValues(() => l2Normalize(tf.tensor2d(x, [x.length / dim, dim])));
 }

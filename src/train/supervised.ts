@@ -29,6 +29,7 @@ import { buildOptimizer, restoreOptimizerState, setLearningRate } from './optimi
 import type { RunDir, Metrics } from './runDir.js';
 import { cosineWithWarmup } from './schedule.js';
 import type { TrainHooks, TrainResult } from './selfSupervised.js';
+import { readValues } from '../ops/readValues.js';
 
 /** `shots` images per class, chosen by a seeded permutation. */
 export function fewShot(data: TrainTest, shots: number, seed: number): TrainTest {
@@ -144,7 +145,7 @@ function evaluate(model: tf.LayersModel, data: TrainTest, config: TrainConfig): 
   const classifier = model.getLayer('classifier');
   const bank = datasetFeatures(backbone, data.train);
   const test = datasetFeatures(backbone, data.test);
-  const predicted = tf.tidy(() => tf.argMax(classifier.apply(test) as tf.Tensor2D, 1)).dataSync();
+  const predicted = readValues(() => tf.argMax(classifier.apply(test) as tf.Tensor2D, 1), 'int32');
   let correct = 0;
   predicted.forEach((p, i) => (correct += p === data.test.labels[i] ? 1 : 0));
   const knn = knnClassify(bank, data.train.labels, test, data.test.labels, { k: config.eval.knnK, temperature: config.eval.knnTemperature });
