@@ -3,13 +3,16 @@
  * (query: a noun synset's definition; document: its lemmas), trained with in-batch, mined, or
  * mined and filtered negatives, and evaluated on dev/test against all 76,066 documents.
  */
+import * as tf from '@tensorflow/tfjs';
 import { Command, InvalidArgumentError } from 'commander';
 import { reverseDictionary } from '../data/reverseDictionary.js';
 import { Rng } from '../engine/random.js';
 import type { RetrievalMetrics } from '../eval/retrieval.js';
 import { HashedTextEncoder } from '../models/textEncoder.js';
 import { TextRetriever } from '../train/retrievers.js';
-import { evaluateSplit, runWordnetRetrieval, type Split, type WordnetRunOptions } from '../train/wordnetRetrieval.js';
+import { RunDir, type Metrics } from '../train/runDir.js';
+import { hardnegVersion } from '../train/train.js';
+import { evaluateSplit, runWordnetRetrieval, type Split, type WordnetEpochReport, type WordnetRunOptions } from '../train/wordnetRetrieval.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { finiteNumber, nonNegativeInt, oneOf, positiveInt } from './options.js';
 
@@ -39,6 +42,8 @@ interface TrainFlags extends SplitFlags {
   seeds: number[];
   eval: Split[];
   out?: string;
+  runsDir?: string;
+  name?: string;
 }
 
 interface EvalFlags extends SplitFlags {
@@ -80,12 +85,15 @@ export function trainRetrievalCommand(): Command {
       .option('--buckets <n>', 'hash buckets', (v) => positiveInt(v, '--buckets'), 1 << 18)
       .option('--seeds <list>', 'seeds, comma-separated: one run each, then mean ± std', seedList, [0])
       .option('--eval <splits>', 'splits to evaluate: dev, test or dev,test', splitList, ['dev', 'test'] as Split[])
-      .option('-o, --out <file>', 'save the trained encoder (model text) or adapter (last seed)'),
+      .option('-o, --out <file>', 'save the trained encoder (model text) or adapter (last seed)')
+      .option('--runs-dir <dir>', 'write a run directory per seed, <dir>/<name>-seed<k> (config.json, metrics.jsonl with dev metrics per epoch, final.json), for hardneg report')
+      .option('--name <name>', 'run name for --runs-dir (default retrieval-<model>-<negatives>)'),
   ).action(async (flags: TrainFlags, cmd: Command) => {
-    await startEngine(cmd.optsWithGlobals<GlobalOptions>());
+    const { backend } = await startEngine(cmd.optsWithGlobals<GlobalOptions>());
     const task = reverseDictionary({ train: flags.train === 0 ? Infinity : flags.train, dev: flags.dev, test: flags.test });
     const runs: { seed: number; metrics: Partial<Record<Split, RetrievalMetrics>>; seconds: number }[] = [];
     for (const seed of flags.seeds) {
+      const run = flags.runsDir === undefined ? undefined : startRun(flags, seed, backend);
       const options: WordnetRunOptions = {
         ...flags,
         task,
@@ -93,12 +101,20 @@ export function trainRetrievalCommand(): Command {
         batchSize: flags.batch,
         encoder: { dim: flags.dim, hidden: flags.hidden, buckets: flags.buckets },
         evaluate: flags.eval,
-        onEpoch: (e) =>
+        monitor: run ? 'dev' : undefined,
+        onEpoch: (e) => {
           console.log(
-            `seed ${seed} epoch ${e.epoch}: loss ${e.meanLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)${e.mining ? `; mined in ${e.mining.seconds.toFixed(1)} s, dropped ${JSON.stringify(e.mining.dropped)}, random fill ${e.mining.randomFill}` : ''}`,
-          ),
+            `seed ${seed} epoch ${e.epoch}: loss ${e.meanLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)${e.mining ? `; mined in ${e.mining.seconds.toFixed(1)} s, dropped ${JSON.stringify(e.mining.dropped)}, random fill ${e.mining.randomFill}` : ''}${e.monitor ? `; dev ${formatMetrics(e.monitor)}` : ''}`,
+          );
+          run?.appendMetrics(epochMetrics(e));
+        },
       };
       const result = runWordnetRetrieval(options);
+      run?.writeJson('final.json', {
+        ...Object.fromEntries(flags.eval.flatMap((split) => METRICS.map((k) => [`${split}_${k}`, result.metrics[split]![k]]))),
+        epochs: result.epochs.length,
+        seconds: Number(result.seconds.toFixed(1)),
+      });
       for (const split of flags.eval) console.log(`seed ${seed} ${split}: ${formatMetrics(result.metrics[split]!)}`);
       if (flags.out !== undefined && seed === flags.seeds[flags.seeds.length - 1]) {
         (result.encoder ?? result.adapter)!.save(flags.out);
@@ -139,6 +155,35 @@ export function evalRetrievalCommand(): Command {
     console.log(`${flags.split} (${task.split[flags.split].length} queries, ${task.docs.length} documents): ${formatMetrics(metrics)}`);
     if (flags.json) console.log(JSON.stringify({ command: 'eval-retrieval', encoder: flags.encoder, split: flags.split, metrics }));
   });
+}
+
+/** The run directory of one seed (`docs/runs.md`), with its config.json written. */
+function startRun(flags: TrainFlags, seed: number, backend: string): RunDir {
+  const name = `${flags.name ?? `retrieval-${flags.model}-${flags.negatives}`}-seed${seed}`;
+  const run = RunDir.create(flags.runsDir!, name, false);
+  const settings = Object.fromEntries(Object.entries(flags).filter(([key]) => !['runsDir', 'name', 'seeds', 'json', 'out'].includes(key)));
+  run.writeJson('config.json', {
+    name,
+    task: 'retrieval',
+    seed,
+    backend,
+    versions: { hardneg: hardnegVersion(), tfjs: tf.version.tfjs, node: process.version },
+    config: { dataset: 'wordnet-reverse-dictionary', ...settings, seed },
+    created: new Date().toISOString(),
+  });
+  return run;
+}
+
+/** One metrics.jsonl line: loss, time, mining counts and the dev metrics (`dev_recall@10`, …). */
+function epochMetrics(e: WordnetEpochReport): Metrics & { epoch: number } {
+  const row: Metrics & { epoch: number } = { epoch: e.epoch, loss: e.meanLoss, seconds: e.seconds };
+  if (e.mining) {
+    row.mined_seconds = e.mining.seconds;
+    row.random_fill = e.mining.randomFill;
+    for (const [reason, n] of Object.entries(e.mining.dropped)) row[`dropped_${reason}`] = n;
+  }
+  if (e.monitor) for (const k of METRICS) row[`dev_${k}`] = e.monitor[k];
+  return row;
 }
 
 function formatMetrics(m: RetrievalMetrics): string {

@@ -22,6 +22,8 @@ export const CURVE_METRICS: CurveMetric[] = [
   { key: 'test_top1', title: 'Classifier top-1 accuracy (test split)', axis: 'test top-1', share: true, fullRange: true },
   { key: 'proxy_acc', title: 'Proxy-task accuracy (positive beats every negative)', axis: 'proxy accuracy', share: true },
   { key: 'fn_share', title: 'False negatives among the N hardest', axis: 'false-negative share', share: true },
+  { key: 'dev_recall@10', title: 'Recall@10 (dev split)', axis: 'dev Recall@10', share: true },
+  { key: 'dev_ndcg@10', title: 'nDCG@10 (dev split)', axis: 'dev nDCG@10', share: true },
 ];
 
 export interface CurvePoint {

@@ -8,7 +8,7 @@ import { type RunData } from './runDir.js';
 export const FINAL_COLUMNS = ['knn_top1', 'knn_top5', 'linear_probe_top1', 'test_top1', 'alignment', 'uniformity', 'epochs', 'seconds'];
 
 /** Columns where the largest value is best (marked in the table). */
-const HIGHER_IS_BETTER = /top[1-9]\d*$/;
+const HIGHER_IS_BETTER = /(top[1-9]\d*|recall@\d+|mrr@\d+|ndcg@\d+)$/;
 
 export interface FinalTable {
   columns: string[];

@@ -17,7 +17,8 @@ import { AdapterRetriever, TextRetriever, type Retriever } from './retrievers.js
 
 export type Split = 'dev' | 'test';
 
-export interface WordnetRunOptions extends Omit<RetrievalTrainOptions, 'negatives'> {
+export interface WordnetRunOptions extends Omit<RetrievalTrainOptions, 'negatives' | 'onEpoch'> {
+  onEpoch?: (report: WordnetEpochReport) => void;
   negatives: NegativeSource | 'none';
   /** 'text' (default): train the hashed encoder; 'adapter': a linear query-side adapter over the untrained encoder's vectors. */
   model?: 'text' | 'adapter';
@@ -38,8 +39,15 @@ export interface WordnetRunOptions extends Omit<RetrievalTrainOptions, 'negative
   negativePool?: 'train' | 'corpus';
   /** Splits to evaluate after training (default dev and test). */
   evaluate?: Split[];
+  /** A split to evaluate after every epoch too (its metrics come in the epoch's report as `monitor`). */
+  monitor?: Split;
   /** The task, if already built (it takes ~2 s to read WordNet). */
   task?: ReverseDictionary;
+}
+
+export interface WordnetEpochReport extends EpochReport {
+  /** Metrics of the `monitor` split after this epoch. */
+  monitor?: RetrievalMetrics;
 }
 
 export interface WordnetRunResult {
@@ -53,7 +61,7 @@ export interface WordnetRunResult {
 
 export function runWordnetRetrieval(options: WordnetRunOptions): WordnetRunResult {
   const t0 = performance.now();
-  const { model = 'text', seed = 0, evaluate = ['dev', 'test'], negativePool = 'train' } = options;
+  const { model = 'text', seed = 0, evaluate = ['dev', 'test'], negativePool = 'train', monitor } = options;
   const task = options.task ?? reverseDictionary({ train: options.train, dev: options.dev, test: options.test });
   const queries = task.queries.map((q) => q.text);
   const docs = task.docs.map((d) => d.text);
@@ -75,7 +83,12 @@ export function runWordnetRetrieval(options: WordnetRunOptions): WordnetRunResul
         : trainRetrieval(
             retriever,
             { queries: train, positives: train.map((q) => task.queries[q].doc), corpusSize: docs.length, traps: (i) => task.lemmaOverlaps(task.queries[train[i]].doc), negativePool: negativePool === 'train' ? [...new Set(train.map((q) => task.queries[q].doc))] : undefined },
-            { ...options, negatives: options.negatives, seed: rng.nextUint32() },
+            {
+              ...options,
+              negatives: options.negatives,
+              seed: rng.nextUint32(),
+              onEpoch: (e) => options.onEpoch?.({ ...e, ...(monitor ? { monitor: evaluateSplit(retriever, task, monitor) } : {}) }),
+            },
           );
     const metrics: WordnetRunResult['metrics'] = {};
     for (const split of evaluate) metrics[split] = evaluateSplit(retriever, task, split);

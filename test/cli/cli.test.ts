@@ -94,13 +94,26 @@ test('train-retrieval (small WordNet run) reports metrics per split and saves an
   try {
     const small = ['--train', '1024', '--dev', '100', '--test', '100'];
     const model = ['--dim', '16', '--hidden', '32', '--buckets', '8192'];
-    const r = hardneg('train-retrieval', ...small, ...model, '--negatives', 'mined-filtered', '--epochs', '2', '--batch', '64', '--candidates', '20', '--eval', 'test', '-o', join(dir, 'enc.hnck'), '--json');
+    const runsDir = join(dir, 'runs');
+    const r = hardneg('train-retrieval', ...small, ...model, '--negatives', 'mined-filtered', '--epochs', '2', '--batch', '64', '--candidates', '20', '--eval', 'test', '-o', join(dir, 'enc.hnck'), '--runs-dir', runsDir, '--json');
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /seed 0 epoch 1: loss [\d.]+ .*mined in/);
+    assert.match(r.out, /seed 0 epoch 1: loss [\d.]+ .*mined in.*; dev recall@1/);
+    // The run directory: config, one metrics line per epoch with dev metrics, final test metrics.
+    const run = join(runsDir, 'retrieval-text-mined-filtered-seed0');
+    assert.equal(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).task, 'retrieval');
+    const epochs = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(epochs.map((m) => m.epoch), [1, 2]);
+    assert.ok(epochs.every((m) => m['dev_recall@10'] >= 0 && m['dev_recall@10'] <= 1 && m.dropped_relativeMargin >= 0));
+    const final = JSON.parse(readFileSync(join(run, 'final.json'), 'utf8'));
+    const report = hardneg('report', run, '--out', join(dir, 'report.html'));
+    assert.equal(report.code, 0, report.err);
+    assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /Recall@10 \(dev split\)/);
+    const again = hardneg('train-retrieval', ...small, ...model, '--negatives', 'mined-filtered', '--epochs', '1', '--eval', 'test', '--runs-dir', runsDir);
+    assert.match(again.err, /already holds a run/);
     const last = JSON.parse(r.out.trim().split('\n').pop()!);
     assert.deepEqual([last.command, last.negatives, last.model, last.seeds], ['train-retrieval', 'mined-filtered', 'text', [0]]);
     const trained = last.runs[0].metrics.test;
-    for (const k of ['recall@1', 'recall@10', 'recall@100', 'mrr@10', 'ndcg@10']) assert.ok(trained[k] >= 0 && trained[k] <= 1, k);
+    for (const k of ['recall@1', 'recall@10', 'recall@100', 'mrr@10', 'ndcg@10']) assert.ok(trained[k] >= 0 && trained[k] <= 1 && final[`test_${k}`] === trained[k], k);
     assert.ok(trained['recall@1'] <= trained['recall@10'] && trained['recall@10'] <= trained['recall@100']);
     const e = hardneg('eval-retrieval', ...small, '--encoder', join(dir, 'enc.hnck'), '--split', 'test', '--json');
     assert.equal(e.code, 0, e.err);
