@@ -31,7 +31,7 @@ test('auto selection prefers native when the addon is built, else wasm with ever
     if (nativeMissing) {
       assert.equal(info.backend, 'wasm');
       assert.deepEqual(info.available, ['wasm', 'cpu']);
-      assert.deepEqual(info.fixes, ['transposed-matmul', 'batch-gather', 'conv-gradients', 'segment-sum', 'pool-gradients']);
+      assert.deepEqual(info.fixes, ['transposed-matmul', 'batch-gather', 'conv-gradients', 'segment-sum', 'pool-gradients', 'cast-to-bool']);
       assert.match(describeEngine(info), /^backend: wasm \(kernel fixes: transposed-matmul.*\); native backend unavailable: /);
     } else {
       assert.equal(info.backend, 'native');
@@ -41,7 +41,7 @@ test('auto selection prefers native when the addon is built, else wasm with ever
       assert.match(describeEngine(info), /^backend: native \(OpenBLAS, \d+ threads?; native kernels: BatchMatMul, /);
     }
     const wasm = await initEngine({ backend: 'wasm' });
-    assert.deepEqual(wasm.fixes, ['transposed-matmul', 'batch-gather', 'conv-gradients', 'segment-sum', 'pool-gradients']);
+    assert.deepEqual(wasm.fixes, ['transposed-matmul', 'batch-gather', 'conv-gradients', 'segment-sum', 'pool-gradients', 'cast-to-bool']);
     assert.deepEqual(wasm.nativeKernels, []);
   } finally {
     if (saved !== undefined) process.env.HARDNEG_BACKEND = saved;

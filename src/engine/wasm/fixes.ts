@@ -3,6 +3,7 @@
  * Each fix is a set of re-registered kernels with its own test against the cpu backend.
  */
 import { batchGatherFix } from './batchGather.js';
+import { castToBoolFix } from './castToBool.js';
 import { convGradientsFix } from './convGradients.js';
 import { restoreKernel } from './kernelCall.js';
 import { poolGradientsFix } from './poolGradients.js';
@@ -17,7 +18,7 @@ export interface KernelFix {
   install(): void;
 }
 
-export const wasmFixes: KernelFix[] = [transposedMatMulFix, batchGatherFix, convGradientsFix, segmentSumFix, poolGradientsFix];
+export const wasmFixes: KernelFix[] = [transposedMatMulFix, batchGatherFix, convGradientsFix, segmentSumFix, poolGradientsFix, castToBoolFix];
 
 const installed = new Set<string>();
 
