@@ -45,8 +45,8 @@ export type OptimizerState = Awaited<ReturnType<tf.Optimizer['getWeights']>>;
 
 export interface SaveOptions {
   encoder?: EncoderConfig;
-  /** Saves this optimizer's state beside the model. */
-  optimizer?: tf.Optimizer;
+  /** Saves an optimizer's state beside the model: its class name and named slots (`train/optimizers.ts` optimizerState). */
+  optimizer?: { className: string; state: OptimizerState };
   metadata?: Record<string, unknown>;
 }
 
@@ -168,10 +168,9 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
       files: {},
     };
     if (options.optimizer) {
-      const named = await options.optimizer.getWeights();
-      const { data, specs } = await tf.io.encodeWeights(named);
+      const { data, specs } = await tf.io.encodeWeights(options.optimizer.state);
       await writeDurably(path.join(temp, 'optimizer.bin'), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)));
-      manifest.optimizer = { className: options.optimizer.getClassName(), weights: specs };
+      manifest.optimizer = { className: options.optimizer.className, weights: specs };
     }
     for (const file of ['model.json', 'weights.bin', 'optimizer.bin'] as FileName[]) {
       const bytes = await fs.readFile(path.join(temp, file)).catch(() => undefined);

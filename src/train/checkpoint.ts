@@ -8,16 +8,19 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { EncoderConfig } from '../models/encoder.js';
 import { loadModel, saveModel, type OptimizerState } from '../models/serialize.js';
 import { MemoryQueue } from '../negatives/memoryQueue.js';
+import { optimizerState } from './optimizers.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 
 export interface Position {
   /** Epoch to run next (0-based) and the step within it to start from. */
   epoch: number;
   step: number;
+  /** Mid-epoch: the sum of the losses of the epoch's steps already run, so its logged mean loss covers them all. */
+  lossSum?: number;
 }
 
 export interface CheckpointParts {
@@ -42,7 +45,9 @@ export async function saveCheckpoint(runPath: string, parts: CheckpointParts): P
   const tmp = join(runPath, 'checkpoint.tmp');
   const old = join(runPath, 'checkpoint.old');
   rmSync(tmp, { recursive: true, force: true });
-  await saveModel(parts.model, join(tmp, 'model'), { encoder: parts.encoder, optimizer: parts.optimizer });
+  const state = await optimizerState(parts.optimizer);
+  await saveModel(parts.model, join(tmp, 'model'), { encoder: parts.encoder, optimizer: { className: parts.optimizer.getClassName(), state } });
+  tf.dispose(state.map((w) => w.tensor));
   if (parts.keyModel) await saveModel(parts.keyModel, join(tmp, 'key-model'), { encoder: parts.encoder });
   let queue: Record<string, number> | undefined;
   if (parts.queue) {

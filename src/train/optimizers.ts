@@ -182,7 +182,19 @@ export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
 /** A copy of the optimizer's state (step count and slots), unaffected by later steps. */
 export async function optimizerState(optimizer: tf.Optimizer): Promise<{ name: string; tensor: tf.Tensor }[]> {
   const weights = await optimizer.getWeights();
-  return weights.map(({ name, tensor }) => ({ name, tensor: tf.clone(tensor) }));
+  const state = weights.map(({ name, tensor }) => ({ name, tensor: tf.clone(tensor) }));
+  const adam = adamAccumulators(optimizer);
+  if (adam) state.push(...ACC_NAMES.map((name, i) => ({ name, tensor: tf.clone(adam[i]) })));
+  return state;
+}
+
+/** Names under which Adam's running β₁ᵗ and β₂ᵗ are saved beside its slots. */
+const ACC_NAMES = ['hardneg/accBeta1', 'hardneg/accBeta2'];
+
+/** Adam's (and AdamW's) running products β₁ᵗ, β₂ᵗ, once it has taken a step; undefined for other optimizers. */
+function adamAccumulators(optimizer: tf.Optimizer): [tf.Variable, tf.Variable] | undefined {
+  const adam = optimizer as tf.Optimizer & { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  return optimizer instanceof tf.AdamOptimizer && adam.accBeta1 !== undefined && adam.accBeta2 !== undefined ? [adam.accBeta1, adam.accBeta2] : undefined;
 }
 
 /**
@@ -193,5 +205,10 @@ export async function restoreOptimizerState(optimizer: tf.Optimizer, state: { na
   if (state.length === 0 || state[0].name !== 'iter') {
     throw new ArgumentError(`restoreOptimizerState: state must start with the step count 'iter', got ${JSON.stringify(state[0]?.name)}`);
   }
-  await optimizer.setWeights(state);
+  // tf.AdamOptimizer.setWeights recomputes β₁ᵗ, β₂ᵗ as powers, while training multiplies them step
+  // by step; the two differ in the last bits, so a resumed run would drift. The saved products are put back.
+  const acc = ACC_NAMES.map((name) => state.find((s) => s.name === name)?.tensor);
+  await optimizer.setWeights(state.filter((s) => !ACC_NAMES.includes(s.name)));
+  const adam = adamAccumulators(optimizer);
+  if (adam && acc[0] && acc[1]) adam.forEach((v, i) => v.assign(acc[i]!));
 }

@@ -29,6 +29,7 @@ import { MemoryQueue } from '../negatives/memoryQueue.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
+import { runEpochs } from './epochLoop.js';
 import { datasetFeatures, toInput } from './features.js';
 import { mocoStep, type MocoState } from './mocoStep.js';
 import { buildOptimizer, restoreOptimizerState, setLearningRate } from './optimizers.js';
@@ -86,16 +87,16 @@ export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, 
   const inputShape = model.inputs[0].shape;
   const varList = () => model.trainableWeights.map((w) => w.read() as tf.Variable);
 
-  let interrupted = false;
-  for (let epoch = start.epoch; epoch < epochs && !interrupted; epoch++) {
-    const t0 = performance.now();
-    let lossSum = 0;
-    let counted = 0;
-    for (let step = epoch === start.epoch ? start.step : 0; step < steps; step++) {
+  const interrupted = await runEpochs({
+    epochs,
+    stepsPerEpoch: steps,
+    start,
+    run,
+    hooks,
+    step: (epoch, step) => {
       const indices = schedule.batch(epoch, step);
       const [xq, xk] = views(data.train, indices, stepRng(seed, epoch, step), aug, inputShape);
-      const globalStep = epoch * steps + step;
-      setLearningRate(optimizer, lr(globalStep));
+      setLearningRate(optimizer, lr(epoch * steps + step));
       let loss: number;
       if (useQueue) {
         const mixing = moco.mochi !== null && epoch >= moco.mochi.startEpoch;
@@ -116,28 +117,20 @@ export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, 
         value.dispose();
       }
       tf.dispose([xq, xk]);
-      lossSum += loss;
-      counted++;
-      hooks.onStep?.(epoch, step, steps, loss);
-      if (hooks.shouldStop?.() && step < steps - 1) {
-        await saveCheckpoint(run.path, { model, keyModel, optimizer, queue, encoder: config.encoder, position: { epoch, step: step + 1 } });
-        interrupted = true;
-        break;
-      }
-    }
-    if (interrupted) break;
-    const { knn_top1, knn_top5, features } = knnMetrics(model, data, config);
-    features.dispose();
-    const metrics: Metrics & { epoch: number } = {
-      epoch: epoch + 1, step: (epoch + 1) * steps, loss: lossSum / counted, lr: lr((epoch + 1) * steps - 1),
-      seconds: (performance.now() - t0) / 1000, knn_top1, knn_top5,
-    };
-    if (queue) Object.assign(metrics, diagnose(config, data, model, keyModel!, queue, epoch, aug, schedule).metrics);
-    run.appendMetrics(metrics);
-    hooks.onEpoch?.(metrics);
-    await saveCheckpoint(run.path, { model, keyModel, optimizer, queue, encoder: config.encoder, position: { epoch: epoch + 1, step: 0 } });
-    if (hooks.shouldStop?.() && epoch < epochs - 1) interrupted = true;
-  }
+      return loss;
+    },
+    endEpoch: (epoch, meanLoss, startedAt) => {
+      const { knn_top1, knn_top5, features } = knnMetrics(model, data, config);
+      features.dispose();
+      const metrics: Metrics & { epoch: number } = {
+        epoch: epoch + 1, step: (epoch + 1) * steps, loss: meanLoss, lr: lr((epoch + 1) * steps - 1),
+        seconds: (performance.now() - startedAt) / 1000, knn_top1, knn_top5,
+      };
+      if (queue) Object.assign(metrics, diagnose(config, data, model, keyModel!, queue, epoch, aug, schedule).metrics);
+      return metrics;
+    },
+    save: (position) => saveCheckpoint(run.path, { model, keyModel, optimizer, queue, encoder: config.encoder, position }),
+  });
   const final = interrupted ? {} : finish(config, data, run, model, keyModel, queue, aug, schedule);
   model.dispose();
   keyModel?.dispose();

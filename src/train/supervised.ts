@@ -24,6 +24,7 @@ import { loadModel } from '../models/serialize.js';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
+import { runEpochs } from './epochLoop.js';
 import { datasetFeatures, toInput } from './features.js';
 import { buildOptimizer, restoreOptimizerState, setLearningRate } from './optimizers.js';
 import type { RunDir, Metrics } from './runDir.js';
@@ -80,12 +81,13 @@ export async function trainSupervised(config: TrainConfig, full: TrainTest, run:
   const shape = [...data.train.shape];
   const lambda = sup.loss === 'ce' ? 0 : sup.lambda;
 
-  let interrupted = false;
-  for (let epoch = start.epoch; epoch < epochs && !interrupted; epoch++) {
-    const t0 = performance.now();
-    let lossSum = 0;
-    let counted = 0;
-    for (let step = epoch === start.epoch ? start.step : 0; step < steps; step++) {
+  const interrupted = await runEpochs({
+    epochs,
+    stepsPerEpoch: steps,
+    start,
+    run,
+    hooks,
+    step: (epoch, step) => {
       const indices = schedule.batch(epoch, step);
       const rng = stepRng(seed, epoch, step);
       const n = indices.length;
@@ -103,27 +105,16 @@ export async function trainSupervised(config: TrainConfig, full: TrainTest, run:
           : schane(views, y, { temperature: sup.temperature, beta: sup.beta });
         return tf.add(tf.mul(ce, 1 - lambda), tf.mul(con, lambda)) as tf.Scalar;
       }, true, model.trainableWeights.map((w) => w.read() as tf.Variable)) as tf.Scalar;
-      const l = value.dataSync()[0];
+      const loss = value.dataSync()[0];
       tf.dispose([x, y, y2, value]);
-      lossSum += l;
-      counted++;
-      hooks.onStep?.(epoch, step, steps, l);
-      if (hooks.shouldStop?.() && step < steps - 1) {
-        await saveCheckpoint(run.path, { model, optimizer, encoder: config.encoder, position: { epoch, step: step + 1 } });
-        interrupted = true;
-        break;
-      }
-    }
-    if (interrupted) break;
-    const metrics: Metrics & { epoch: number } = {
-      epoch: epoch + 1, step: (epoch + 1) * steps, loss: lossSum / counted, lr: lr((epoch + 1) * steps - 1),
-      seconds: (performance.now() - t0) / 1000, ...evaluate(model, data, config),
-    };
-    run.appendMetrics(metrics);
-    hooks.onEpoch?.(metrics);
-    await saveCheckpoint(run.path, { model, optimizer, encoder: config.encoder, position: { epoch: epoch + 1, step: 0 } });
-    if (hooks.shouldStop?.() && epoch < epochs - 1) interrupted = true;
-  }
+      return loss;
+    },
+    endEpoch: (epoch, meanLoss, startedAt) => ({
+      epoch: epoch + 1, step: (epoch + 1) * steps, loss: meanLoss, lr: lr((epoch + 1) * steps - 1),
+      seconds: (performance.now() - startedAt) / 1000, ...evaluate(model, data, config),
+    }),
+    save: (position) => saveCheckpoint(run.path, { model, optimizer, encoder: config.encoder, position }),
+  });
   let final: Metrics = {};
   if (!interrupted) {
     const last = run.metrics().at(-1)!;

@@ -1,0 +1,51 @@
+/**
+ * The epoch and step loop the image trainers share, with interruption and resume: steps run from
+ * `start` (a checkpoint's position); after each step `hooks.shouldStop` may end the run, which
+ * then saves a checkpoint at the next step and reports itself interrupted; after each epoch the
+ * trainer's metrics are appended to the run's `metrics.jsonl`, passed to `hooks.onEpoch`, and a
+ * checkpoint is saved at the start of the next epoch.
+ */
+import type { Position } from './checkpoint.js';
+import type { Metrics, RunDir } from './runDir.js';
+import type { TrainHooks } from './selfSupervised.js';
+
+export interface EpochLoop {
+  epochs: number;
+  stepsPerEpoch: number;
+  start: Position;
+  run: RunDir;
+  hooks: TrainHooks;
+  /** One training step; returns its loss. */
+  step(epoch: number, step: number): number;
+  /** The metrics line of a finished epoch, given its mean loss and the time it started (`performance.now()`). */
+  endEpoch(epoch: number, meanLoss: number, startedAt: number): Metrics & { epoch: number };
+  /** Saves a checkpoint that resumes at `position`. */
+  save(position: Position): Promise<void>;
+}
+
+/** Runs the remaining epochs; returns true when `hooks.shouldStop` interrupted the run. */
+export async function runEpochs(loop: EpochLoop): Promise<boolean> {
+  const { epochs, stepsPerEpoch: steps, start, run, hooks } = loop;
+  for (let epoch = start.epoch; epoch < epochs; epoch++) {
+    const startedAt = performance.now();
+    const first = epoch === start.epoch ? start.step : 0;
+    let lossSum = epoch === start.epoch ? (start.lossSum ?? 0) : 0;
+    for (let step = first; step < steps; step++) {
+      const loss = loop.step(epoch, step);
+      lossSum += loss;
+      hooks.onStep?.(epoch, step, steps, loss);
+      if (hooks.shouldStop?.() && step < steps - 1) {
+        await loop.save({ epoch, step: step + 1, lossSum });
+        return true;
+      }
+    }
+    // A checkpoint without lossSum (older runs) resumes with the steps run since.
+    const counted = epoch === start.epoch && start.lossSum === undefined ? steps - first : steps;
+    const metrics = loop.endEpoch(epoch, lossSum / counted, startedAt);
+    run.appendMetrics(metrics);
+    hooks.onEpoch?.(metrics);
+    await loop.save({ epoch: epoch + 1, step: 0 });
+    if (hooks.shouldStop?.() && epoch < epochs - 1) return true;
+  }
+  return false;
+}
