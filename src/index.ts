@@ -5,6 +5,7 @@ export { Rng, seed, defaultRng } from './engine/random.js';
 export { installWasmFixes, removeWasmFixes, wasmFixes } from './engine/wasm/fixes.js';
 export { crossEntropy } from './ops/crossEntropy.js';
 export { l2Normalize } from './ops/normalize.js';
+export { readValues, readScalar } from './ops/readValues.js';
 export { ArgumentError } from './ops/validate.js';
 export { infoNCE, queueInfoNCE } from './losses/infoNCE.js';
 export type { ExtraLogits } from './losses/infoNCE.js';
