@@ -1,5 +1,9 @@
-/** Test helpers: running the same computation on two backends, and comparing numbers. */
+/** Test helpers: running the same computation on two backends, comparing numbers, scratch files. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../src/engine/backend.js';
 import { addonProblem, loadAddon } from '../src/engine/native/addon.js';
@@ -66,4 +70,18 @@ export function medianMs(f: () => void, runs = 5): number {
   }
   times.sort((a, b) => a - b);
   return times[runs >> 1];
+}
+
+/** A temporary directory, removed after the test file, and `file(name, text)` writing a file in it (returns its path). */
+export function scratchDir(prefix: string): { dir: string; file: (name: string, text: string) => string } {
+  const dir = mkdtempSync(join(tmpdir(), `hardneg-${prefix}-`));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    dir,
+    file: (name, text) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    },
+  };
 }

@@ -13,9 +13,8 @@ OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 augment_views.py --thr
 import argparse
 import json
 import math
-import statistics
-import time
 
+from timing import time_calls
 import torch
 import torch.nn.functional as F
 
@@ -61,14 +60,7 @@ def main() -> None:
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     x = torch.rand(a.batch, 1, 28, 28)
-    times = []
-    for rep in range(a.reps + 5):
-        t0 = time.perf_counter()
-        view(x)
-        view(x)
-        if rep >= 5:
-            times.append((time.perf_counter() - t0) * 1000)
-    ms = statistics.median(times)
+    ms, times, _ = time_calls(lambda: (view(x), view(x)), 5, a.reps)
     if a.json:
         print(json.dumps({"bench": "augment-views", "torch": torch.__version__, "batch": a.batch, "ms_two_views": ms, "ms_min": min(times)}))
     else:

@@ -14,9 +14,8 @@ OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE /usr/bin/python
 import argparse
 import copy
 import json
-import statistics
-import time
 
+from timing import time_calls
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -100,13 +99,7 @@ def main() -> None:
             ptr = (ptr + a.batch) % a.queue
         return loss.item()
 
-    times = []
-    for i in range(a.warmup + a.steps):
-        t0 = time.perf_counter()
-        loss = step()
-        if i >= a.warmup:
-            times.append((time.perf_counter() - t0) * 1000)
-    ms = statistics.median(times)
+    ms, _, loss = time_calls(step, a.warmup, a.steps)
     print(f"torch cnn moco-step: {ms:.2f} ms/step (median of {a.steps}; B={a.batch} K={a.queue}; threads={a.threads}; loss {loss:.4f})")
     if a.json:
         print(json.dumps({"bench": "cnn-moco-step", "backend": "torch", "torch": torch.__version__, "ms_per_step": round(ms, 2), "steps": a.steps}))

@@ -12,9 +12,8 @@ OPENBLAS_NUM_THREADS=n OMP_NUM_THREADS=n OMP_WAIT_POLICY=PASSIVE /usr/bin/python
 import argparse
 import copy
 import json
-import statistics
-import time
 
+from timing import time_calls
 import torch
 import torch.nn.functional as F
 
@@ -68,13 +67,7 @@ def main() -> None:
             ptr = (ptr + a.batch) % a.queue
         return loss.item()
 
-    times = []
-    for i in range(a.warmup + a.steps):
-        t0 = time.perf_counter()
-        loss = step()
-        if i >= a.warmup:
-            times.append((time.perf_counter() - t0) * 1000)
-    ms = statistics.median(times)
+    ms, _, loss = time_calls(step, a.warmup, a.steps)
     print(f"torch moco-step: {ms:.2f} ms/step (median of {a.steps}; B={a.batch} K={a.queue} D={a.dim}; threads={a.threads}; loss {loss:.4f})")
     if a.json:
         print(json.dumps({"bench": "moco-step", "backend": "torch", "ms_per_step": round(ms, 2), "steps": a.steps,

@@ -8,9 +8,8 @@ OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE /usr/bin/python
 """
 import argparse
 import json
-import statistics
-import time
 
+from timing import time_calls
 import torch
 import torch.nn.functional as F
 
@@ -83,13 +82,8 @@ def main():
     }
     ms = {}
     for name, (loss, inputs) in cases.items():
-        times = []
-        for i in range(3 + a.runs):
-            t0 = time.perf_counter()
-            torch.autograd.grad(loss(), inputs)
-            if i >= 3:
-                times.append((time.perf_counter() - t0) * 1000)
-        ms[name] = round(statistics.median(times), 3)
+        median, _, _ = time_calls(lambda: torch.autograd.grad(loss(), inputs), 3, a.runs)
+        ms[name] = round(median, 3)
     print(json.dumps({"ms": ms, "torch": torch.__version__}))
 
 

@@ -1,21 +1,13 @@
 /** `hardneg bench <name>`: performance benchmarks (see `bench/` for the PyTorch side). */
 import { Command } from 'commander';
-import { benchMine } from './benchMine.js';
+import { benchMine, type MineBenchOptions } from './benchMine.js';
 import { benchMocoStep } from './benchMocoStep.js';
 import { UsageError } from './errors.js';
 import { finiteNumber, intTriple, nonNegativeInt, oneOf, positiveInt } from './options.js';
 import { progressBar } from './progress.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 
-interface MineFlags {
-  corpus: number;
-  queries: number;
-  dim: number;
-  k: number;
-  index: 'exact' | 'hnsw';
-  centres: number;
-  noise: number;
-  seed: number;
+interface MineFlags extends MineBenchOptions {
   json?: boolean;
 }
 

@@ -1,13 +1,29 @@
 /**
- * The epoch and step loop the image trainers share, with interruption and resume: steps run from
+ * The epoch and step loop the image trainers share, with interruption and resume. `stepPlan`
+ * fixes the batches and the per-step learning rate (cosine with linear warm-up); steps run from
  * `start` (a checkpoint's position); after each step `hooks.shouldStop` may end the run, which
  * then saves a checkpoint at the next step and reports itself interrupted; after each epoch the
  * trainer's metrics are appended to the run's `metrics.jsonl`, passed to `hooks.onEpoch`, and a
  * checkpoint is saved at the start of the next epoch.
  */
+import type * as tf from '@tensorflow/tfjs';
+import { BatchSchedule } from '../data/batching.js';
 import type { Position } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
+import { setLearningRate } from './optimizers.js';
 import type { Metrics, RunDir } from './runDir.js';
+import { cosineWithWarmup } from './schedule.js';
 import type { TrainHooks } from './selfSupervised.js';
+
+/** Batches of `examples` images (seeded, last partial batch dropped), steps per epoch, and the learning rate of each global step. */
+export function stepPlan(config: TrainConfig, examples: number, batchSize: number): { schedule: BatchSchedule; steps: number; lr: (step: number) => number } {
+  const { seed, epochs } = config;
+  const schedule = new BatchSchedule(examples, { batchSize, seed, dropLast: true });
+  const steps = schedule.stepsPerEpoch;
+  const totalSteps = epochs * steps;
+  const lr = cosineWithWarmup({ baseLr: config.optimizer.lr, totalSteps, warmupSteps: Math.min(totalSteps - 1, Math.round(config.warmupEpochs * steps)) });
+  return { schedule, steps, lr };
+}
 
 export interface EpochLoop {
   epochs: number;
@@ -15,6 +31,9 @@ export interface EpochLoop {
   start: Position;
   run: RunDir;
   hooks: TrainHooks;
+  /** Its learning rate is set to `lr(global step)` before each step. */
+  optimizer: tf.Optimizer;
+  lr: (step: number) => number;
   /** One training step; returns its loss. */
   step(epoch: number, step: number): number;
   /** The metrics line of a finished epoch, given its mean loss and the time it started (`performance.now()`). */
@@ -31,6 +50,7 @@ export async function runEpochs(loop: EpochLoop): Promise<boolean> {
     const first = epoch === start.epoch ? start.step : 0;
     let lossSum = epoch === start.epoch ? (start.lossSum ?? 0) : 0;
     for (let step = first; step < steps; step++) {
+      setLearningRate(loop.optimizer, loop.lr(epoch * steps + step));
       const loss = loop.step(epoch, step);
       lossSum += loss;
       hooks.onStep?.(epoch, step, steps, loss);

@@ -1,9 +1,12 @@
 /**
- * Backbone features of a whole image set, computed in chunks in inference mode (BatchNorm on
- * moving statistics). Shapes: images `[n, H, W, C]` → `[n, D]`.
+ * From images to a model: batches as model inputs (optionally as two augmented views), and the
+ * backbone features of a whole image set.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { AugmentConfig } from '../data/augment/config.js';
+import { augmentBatch } from '../data/augment/pipeline.js';
 import type { ImageDataset } from '../data/dataset.js';
+import type { Rng } from '../engine/random.js';
 
 /** Reshapes a batch of images to the model's input: `[b, H·W·C]` for flat inputs, else `[b, H, W, C]`. */
 export function toInput(images: Float32Array, count: number, dataShape: number[], inputShape: (number | null)[]): tf.Tensor {
@@ -11,6 +14,14 @@ export function toInput(images: Float32Array, count: number, dataShape: number[]
   return inputShape.length === 2 ? tf.tensor2d(images, [count, h * w * c]) : tf.tensor4d(images, [count, h, w, c]);
 }
 
+/** Two augmented views of the images `indices`, drawn in turn from `rng`, as model inputs. */
+export function augmentedViews(data: ImageDataset, indices: Int32Array, rng: Rng, aug: AugmentConfig, inputShape: (number | null)[]): [tf.Tensor, tf.Tensor] {
+  const shape = [...data.shape];
+  const n = indices.length;
+  return [toInput(augmentBatch(data, indices, rng, aug), n, shape, inputShape), toInput(augmentBatch(data, indices, rng, aug), n, shape, inputShape)];
+}
+
+/** Backbone features of a whole image set `[n, H, W, C]` → `[n, D]`, in chunks, in inference mode (BatchNorm on moving statistics). */
 export function datasetFeatures(backbone: tf.LayersModel, data: ImageDataset, chunk = 500): tf.Tensor2D {
   const [n, h, w, c] = data.shape;
   const size = h * w * c;

@@ -11,10 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BatchSchedule, mixSeed, stepRng } from '../data/batching.js';
-import type { ImageDataset } from '../data/dataset.js';
 import type { TrainTest } from '../data/split.js';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
-import { augmentBatch } from '../data/augment/pipeline.js';
 import { Rng } from '../engine/random.js';
 import { hardnessDiagnostics } from '../eval/hardness.js';
 import { knnClassify } from '../eval/knn.js';
@@ -29,12 +27,11 @@ import { MemoryQueue } from '../negatives/memoryQueue.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import { runEpochs } from './epochLoop.js';
-import { datasetFeatures, toInput } from './features.js';
+import { runEpochs, stepPlan } from './epochLoop.js';
+import { augmentedViews, datasetFeatures } from './features.js';
 import { mocoStep, type MocoState } from './mocoStep.js';
-import { buildOptimizer, restoreOptimizerState, setLearningRate } from './optimizers.js';
+import { buildOptimizer, restoreOptimizerState } from './optimizers.js';
 import { RunDir, type Metrics } from './runDir.js';
-import { cosineWithWarmup } from './schedule.js';
 
 export interface TrainHooks {
   /** Called after every step. */
@@ -62,18 +59,10 @@ export function knnMetrics(model: tf.LayersModel, data: TrainTest, config: Train
   return { knn_top1: r.top1, knn_top5: r.top5, features: test };
 }
 
-function views(train: ImageDataset, indices: Int32Array, rng: Rng, aug: ReturnType<typeof augmentConfig>, inputShape: (number | null)[]): [tf.Tensor, tf.Tensor] {
-  const n = indices.length;
-  const shape = [...train.shape] as number[];
-  return [toInput(augmentBatch(train, indices, rng, aug), n, shape, inputShape), toInput(augmentBatch(train, indices, rng, aug), n, shape, inputShape)];
-}
-
 export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, run: RunDir, resume: boolean, hooks: TrainHooks = {}): Promise<TrainResult> {
   const { seed, epochs, batchSize, moco } = config;
   const aug = augmentConfig(config.augment as AugmentOverrides);
-  const schedule = new BatchSchedule(data.train.labels.length, { batchSize, seed, dropLast: true });
-  const steps = schedule.stepsPerEpoch;
-  const lr = cosineWithWarmup({ baseLr: config.optimizer.lr, totalSteps: epochs * steps, warmupSteps: Math.min(epochs * steps - 1, Math.round(config.warmupEpochs * steps)) });
+  const { schedule, steps, lr } = stepPlan(config, data.train.labels.length, batchSize);
   const optimizer = buildOptimizer(config.optimizer);
   const useQueue = moco.loss === 'infonce';
 
@@ -93,10 +82,11 @@ export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, 
     start,
     run,
     hooks,
+    optimizer,
+    lr,
     step: (epoch, step) => {
       const indices = schedule.batch(epoch, step);
-      const [xq, xk] = views(data.train, indices, stepRng(seed, epoch, step), aug, inputShape);
-      setLearningRate(optimizer, lr(epoch * steps + step));
+      const [xq, xk] = augmentedViews(data.train, indices, stepRng(seed, epoch, step), aug, inputShape);
       let loss: number;
       if (useQueue) {
         const mixing = moco.mochi !== null && epoch >= moco.mochi.startEpoch;
@@ -142,7 +132,7 @@ export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, 
 /** Hardness diagnostics on the epoch's first batch (fixed views), against the current queue. */
 function diagnose(config: TrainConfig, data: TrainTest, model: tf.LayersModel, keyModel: tf.LayersModel, queue: MemoryQueue, epoch: number, aug: ReturnType<typeof augmentConfig>, schedule: BatchSchedule) {
   const indices = schedule.batch(epoch, 0);
-  const [xq, xk] = views(data.train, indices, stepRng(config.seed, epoch, -1 >>> 0), aug, model.inputs[0].shape);
+  const [xq, xk] = augmentedViews(data.train, indices, stepRng(config.seed, epoch, -1 >>> 0), aug, model.inputs[0].shape);
   const q = tf.tidy(() => l2Normalize(model.apply(xq, { training: false }) as tf.Tensor2D));
   const groups = hasBatchNorm(keyModel) && indices.length % 4 === 0 ? 4 : 1;
   const k = tf.tidy(() => l2Normalize(encodeKeys(keyModel, xk, { groups, rng: new Rng(mixSeed(config.seed, epoch, 0x5bf2)) }) as tf.Tensor2D));

@@ -9,11 +9,10 @@
  * epoch it logs the losses, the test accuracy of the classifier and the kNN top-1 of f.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BatchSchedule, mixSeed, stepRng } from '../data/batching.js';
+import { mixSeed, stepRng } from '../data/batching.js';
 import { subsetDataset } from '../data/dataset.js';
 import type { TrainTest } from '../data/split.js';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
-import { augmentBatch } from '../data/augment/pipeline.js';
 import { Rng } from '../engine/random.js';
 import { knnClassify } from '../eval/knn.js';
 import { schane } from '../losses/schane.js';
@@ -24,11 +23,10 @@ import { loadModel } from '../models/serialize.js';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import { runEpochs } from './epochLoop.js';
-import { datasetFeatures, toInput } from './features.js';
-import { buildOptimizer, restoreOptimizerState, setLearningRate } from './optimizers.js';
+import { runEpochs, stepPlan } from './epochLoop.js';
+import { augmentedViews, datasetFeatures } from './features.js';
+import { buildOptimizer, restoreOptimizerState } from './optimizers.js';
 import type { RunDir, Metrics } from './runDir.js';
-import { cosineWithWarmup } from './schedule.js';
 import type { TrainHooks, TrainResult } from './selfSupervised.js';
 import { readValues } from '../ops/readValues.js';
 
@@ -68,9 +66,7 @@ export async function trainSupervised(config: TrainConfig, full: TrainTest, run:
   const data = sup.shots ? fewShot(full, sup.shots, seed) : full;
   const classes = data.train.classNames.length;
   const batchSize = Math.min(config.batchSize, data.train.labels.length);
-  const schedule = new BatchSchedule(data.train.labels.length, { batchSize, seed, dropLast: true });
-  const steps = schedule.stepsPerEpoch;
-  const lr = cosineWithWarmup({ baseLr: config.optimizer.lr, totalSteps: epochs * steps, warmupSteps: Math.min(epochs * steps - 1, Math.round(config.warmupEpochs * steps)) });
+  const { schedule, steps, lr } = stepPlan(config, data.train.labels.length, batchSize);
   const aug = augmentConfig(config.augment as AugmentOverrides);
   const optimizer = buildOptimizer(config.optimizer);
   const checkpoint = resume ? await loadCheckpoint(run.path) : undefined;
@@ -78,7 +74,6 @@ export async function trainSupervised(config: TrainConfig, full: TrainTest, run:
   if (checkpoint?.optimizerState) await restoreOptimizerState(optimizer, checkpoint.optimizerState);
   const start = checkpoint?.position ?? { epoch: 0, step: 0 };
   const inputShape = model.inputs[0].shape;
-  const shape = [...data.train.shape];
   const lambda = sup.loss === 'ce' ? 0 : sup.lambda;
 
   const interrupted = await runEpochs({
@@ -87,14 +82,16 @@ export async function trainSupervised(config: TrainConfig, full: TrainTest, run:
     start,
     run,
     hooks,
+    optimizer,
+    lr,
     step: (epoch, step) => {
       const indices = schedule.batch(epoch, step);
-      const rng = stepRng(seed, epoch, step);
       const n = indices.length;
-      const x = tf.concat([toInput(augmentBatch(data.train, indices, rng, aug), n, shape, inputShape), toInput(augmentBatch(data.train, indices, rng, aug), n, shape, inputShape)]);
+      const views = augmentedViews(data.train, indices, stepRng(seed, epoch, step), aug, inputShape);
+      const x = tf.concat(views);
+      tf.dispose(views);
       const y = tf.tensor1d(Int32Array.from(indices, (i) => data.train.labels[i]), 'int32');
       const y2 = tf.concat([y, y]) as tf.Tensor1D;
-      setLearningRate(optimizer, lr(epoch * steps + step));
       const value = optimizer.minimize(() => {
         const [logits, emb] = model.apply(x, { training: true }) as tf.Tensor2D[];
         const ce = crossEntropy(logits, y2);

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { readJsonl } from '../../src/data/jsonl.js';
+import { scratchDir } from '../helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'hardneg-jsonl-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const file = (name: string, text: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
+const { dir, file } = scratchDir('jsonl');
 
 test('one object per line; blank lines and CRLF are fine; line numbers are kept', async () => {
   const path = file('ok.jsonl', '{"q": "a", "pos": [1, 2]}\r\n\n  \n{"q": "b"}\n{"q": "ü"}');

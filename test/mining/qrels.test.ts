@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { qrelsMap, readQrels } from '../../src/mining/qrels.js';
+import { scratchDir } from '../helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'hardneg-qrels-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const file = (name: string, text: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
+const { dir, file } = scratchDir('qrels');
 
 test('BEIR TSV (with its header), TREC and JSONL qrels give the same judgements', () => {
   const tsv = readQrels(file('q.tsv', 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td 2\t0\n\nq2\td3\t2\n'));

@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { openRecords } from '../../src/mining/records.js';
 import { writeNpy } from '../../src/data/npyWrite.js';
+import { scratchDir } from '../helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'hardneg-records-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const file = (name: string, text: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
+const { dir, file } = scratchDir('records');
 
 test('text JSONL: ids, texts, labels, line numbers; blank lines and CRLF are fine; take and skip', () => {
   const path = file('t.jsonl', '{"id": "a", "text": "one"}\r\n\n{"id": 7, "text": "two", "label": 3}\n{"id": "c", "text": "thrée"}');
