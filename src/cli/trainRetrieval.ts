@@ -104,7 +104,7 @@ export function trainRetrievalCommand(): Command {
         monitor: run ? 'dev' : undefined,
         onEpoch: (e) => {
           console.log(
-            `seed ${seed} epoch ${e.epoch}: loss ${e.meanLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)${e.mining ? `; mined in ${e.mining.seconds.toFixed(1)} s, dropped ${JSON.stringify(e.mining.dropped)}, random fill ${e.mining.randomFill}` : ''}${e.monitor ? `; dev ${formatMetrics(e.monitor)}` : ''}`,
+            `seed ${seed} epoch ${e.epoch}: loss ${e.meanLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)${e.mining ? `; mined in ${e.mining.seconds.toFixed(1)} s, dropped ${JSON.stringify(e.mining.dropped)}, random fill ${e.mining.randomFill}, ${(100 * e.mining.nonPositiveShare).toFixed(1)}% never a training positive` : ''}${e.monitor ? `; dev ${formatMetrics(e.monitor)}` : ''}`,
           );
           run?.appendMetrics(epochMetrics(e));
         },
@@ -180,6 +180,7 @@ function epochMetrics(e: WordnetEpochReport): Metrics & { epoch: number } {
   if (e.mining) {
     row.mined_seconds = e.mining.seconds;
     row.random_fill = e.mining.randomFill;
+    row.non_positive_share = e.mining.nonPositiveShare;
     for (const [reason, n] of Object.entries(e.mining.dropped)) row[`dropped_${reason}`] = n;
   }
   if (e.monitor) for (const k of METRICS) row[`dev_${k}`] = e.monitor[k];

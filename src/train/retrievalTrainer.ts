@@ -67,6 +67,12 @@ export interface MiningReport {
   dropped: Record<DropReason, number>;
   /** Slots filled with random documents for want of kept candidates. */
   randomFill: number;
+  /**
+   * Share of the mined negatives that are no training query's positive. Training only ever pushes
+   * such documents away; when most negatives are of this kind, held-out queries (whose positives
+   * are such documents) suffer (see `negativePool`).
+   */
+  nonPositiveShare: number;
   seconds: number;
 }
 
@@ -158,5 +164,7 @@ function mineNegatives(
     }
     negatives.set(chosen, i * H);
   }
-  return { negatives, report: { dropped, randomFill, seconds: (performance.now() - t0) / 1000 } };
+  const trainingPositives = new Set(pairs.positives);
+  const nonPositive = negatives.reduce((count, d) => count + (trainingPositives.has(d) ? 0 : 1), 0);
+  return { negatives, report: { dropped, randomFill, nonPositiveShare: nonPositive / negatives.length, seconds: (performance.now() - t0) / 1000 } };
 }

@@ -97,13 +97,13 @@ test('train-retrieval (small WordNet run) reports metrics per split and saves an
     const runsDir = join(dir, 'runs');
     const r = hardneg('train-retrieval', ...small, ...model, '--negatives', 'mined-filtered', '--epochs', '2', '--batch', '64', '--candidates', '20', '--eval', 'test', '-o', join(dir, 'enc.hnck'), '--runs-dir', runsDir, '--json');
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /seed 0 epoch 1: loss [\d.]+ .*mined in.*; dev recall@1/);
+    assert.match(r.out, /seed 0 epoch 1: loss [\d.]+ .*mined in.*, [\d.]+% never a training positive; dev recall@1/);
     // The run directory: config, one metrics line per epoch with dev metrics, final test metrics.
     const run = join(runsDir, 'retrieval-text-mined-filtered-seed0');
     assert.equal(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).task, 'retrieval');
     const epochs = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(epochs.map((m) => m.epoch), [1, 2]);
-    assert.ok(epochs.every((m) => m['dev_recall@10'] >= 0 && m['dev_recall@10'] <= 1 && m.dropped_relativeMargin >= 0));
+    assert.ok(epochs.every((m) => m['dev_recall@10'] >= 0 && m['dev_recall@10'] <= 1 && m.dropped_relativeMargin >= 0 && m.non_positive_share >= 0 && m.non_positive_share <= 1));
     const final = JSON.parse(readFileSync(join(run, 'final.json'), 'utf8'));
     const report = hardneg('report', run, '--out', join(dir, 'report.html'));
     assert.equal(report.code, 0, report.err);

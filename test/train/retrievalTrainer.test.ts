@@ -92,11 +92,15 @@ test('mineFrom: earlier epochs train on in-batch negatives only; negativePool: n
   assert.deepEqual(reports.map((e) => e.mining !== undefined), [false, true, false]);
   const pool = Array.from({ length: nD / 2 }, (_, i) => 2 * i); // even documents
   const pooled = recording();
-  trainRetrieval(pooled.retriever, { ...pairs, negativePool: pool }, { negatives: 'mined-filtered', epochs: 1, batchSize: 16, hardNegatives: 3, candidates: 20 });
+  const [report] = trainRetrieval(pooled.retriever, { ...pairs, negativePool: pool }, { negatives: 'mined-filtered', epochs: 1, batchSize: 16, hardNegatives: 3, candidates: 20 });
   for (let i = 0; i < nQ; i++) {
     assert.equal(pooled.seen[i].length, 3);
     assert.ok(pooled.seen[i].every((d) => d % 2 === 0 && d !== positives[i] && d !== 3 * i + 1), `query ${i}: ${pooled.seen[i]}`);
   }
+  // The share of negatives that are no training positive, counted over every query's negatives.
+  const trainingPositives = new Set(positives);
+  const all = Array.from({ length: nQ }, (_, i) => pooled.seen[i]).flat();
+  assert.equal(report.mining!.nonPositiveShare, all.filter((d) => !trainingPositives.has(d)).length / all.length);
   assert.throws(
     () => trainRetrieval(pooled.retriever, { ...pairs, negativePool: [0, 1] }, { negatives: 'mined', epochs: 1, batchSize: 16, hardNegatives: 3 }),
     /negative pool of 2 documents has fewer than 3/,
