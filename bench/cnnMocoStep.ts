@@ -20,7 +20,7 @@ import { momentumCopy } from '../src/models/momentumEncoder.js';
 import { encodeKeys, encodeQueries } from '../src/models/shuffledBatchNorm.js';
 import { MemoryQueue } from '../src/negatives/memoryQueue.js';
 import { l2Normalize } from '../src/ops/normalize.js';
-import { buildOptimizer } from '../src/train/optimizers.js';
+import { buildOptimizer } from '../src/optim/optimizers.js';
 import { mocoStep, type MocoState } from '../src/train/mocoStep.js';
 
 const { values } = parseArgs({

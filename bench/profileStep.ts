@@ -13,7 +13,7 @@ import { mlp } from '../src/models/mlp.js';
 import { momentumCopy } from '../src/models/momentumEncoder.js';
 import { MemoryQueue } from '../src/negatives/memoryQueue.js';
 import { l2Normalize } from '../src/ops/normalize.js';
-import { SGD } from '../src/train/optimizers.js';
+import { SGD } from '../src/optim/optimizers.js';
 import { mocoStep, type MocoState } from '../src/train/mocoStep.js';
 
 const { values } = parseArgs({

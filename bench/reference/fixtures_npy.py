@@ -1,4 +1,4 @@
-"""Writes the NPY fixtures of test/mining/vectorFile.test.ts with NumPy (run: /usr/bin/python3 bench/reference/fixtures_npy.py)."""
+"""Writes the NPY fixtures of test/data/vectorFile.test.ts with NumPy (run: /usr/bin/python3 bench/reference/fixtures_npy.py)."""
 import os
 import numpy as np
 

@@ -130,12 +130,12 @@ def dcl_cases():
     for name, B, D, opts in [
         ("DCL, authors' code (sum of directions)", 6, 5, {"temperature": 0.1}),
         ("DCLW, authors' code (gradient through w)", 6, 5, {"temperature": 0.1, "sigma": 0.5}),
-        ("DCLW, lightly (w detached, mean of directions)", 6, 5, {"temperature": 0.1, "sigma": 0.5, "detachWeight": True}),
+        ("DCLW, lightly (w detached, mean of directions)", 6, 5, {"temperature": 0.1, "sigma": 0.5, "detachWeights": True}),
         ("DCL T 0.5, B 3", 3, 4, {"temperature": 0.5}),
     ]:
         z1, z2 = rnd(B, D), rnd(B, D)
         out.append(case(name, {"z1": z1, "z2": z2}, opts,
-                        lambda: dcl_public(z1, z2, opts["temperature"], opts.get("sigma"), opts.get("detachWeight", False))))
+                        lambda: dcl_public(z1, z2, opts["temperature"], opts.get("sigma"), opts.get("detachWeights", False))))
     return out
 
 

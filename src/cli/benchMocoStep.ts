@@ -10,7 +10,7 @@ import { mlp } from '../models/mlp.js';
 import { momentumCopy } from '../models/momentumEncoder.js';
 import { MemoryQueue } from '../negatives/memoryQueue.js';
 import { l2Normalize } from '../ops/normalize.js';
-import { SGD } from '../train/optimizers.js';
+import { SGD } from '../optim/optimizers.js';
 import { mocoStep, type MocoState } from '../train/mocoStep.js';
 
 export interface MocoBenchOptions {

@@ -18,7 +18,7 @@ import { loadModel } from '../models/serialize.js';
 import { parseTrainConfig } from '../train/config.js';
 import { datasetFeatures } from '../train/features.js';
 import { loadTrainTest } from '../train/loadData.js';
-import { RunDir } from '../train/runDir.js';
+import { RunWriter } from '../train/runWriter.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { UsageError } from './errors.js';
 
@@ -28,7 +28,7 @@ export function evalCommand(): Command {
     .requiredOption('--run <dir>', 'a run directory written by hardneg train or demo')
     .option('--json', 'end with one JSON line')
     .action(async (flags: { run: string; json?: boolean }, cmd: Command) => {
-      const run = new RunDir(flags.run);
+      const run = new RunWriter(flags.run);
       if (!existsSync(run.file('config.json'))) throw new UsageError(`--run: ${flags.run} is not a run directory (no config.json)`);
       if (!existsSync(join(flags.run, 'checkpoint', 'model'))) throw new UsageError(`--run: ${flags.run} has no checkpoint/model to evaluate`);
       await startEngine(cmd.optsWithGlobals<GlobalOptions>());

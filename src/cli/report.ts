@@ -1,7 +1,7 @@
 /** `hardneg report <run dirs…> --out report.html [--png <dir>]`: one self-contained HTML page comparing runs. */
 import { Command } from 'commander';
 import { buildReport, writeReport } from '../report/report.js';
-import { checkRunDir } from '../report/runDir.js';
+import { checkRunDir } from '../report/runReader.js';
 import { nonNegativeInt, positiveInt } from './options.js';
 import { progressBar } from './progress.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';

@@ -5,8 +5,8 @@
  */
 import { Command } from 'commander';
 import type { RetrievalMetrics } from '../eval/retrieval.js';
-import { readQrels } from '../mining/qrels.js';
-import { readVectorSet, trainVectorAdapter } from '../train/vectorAdapter.js';
+import { readQrels } from '../data/qrels.js';
+import { readVectorSet, trainVectorAdapter } from '../retrieval/vectorAdapter.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { finiteNumber, nonNegativeInt, oneOf, positiveInt } from './options.js';
 

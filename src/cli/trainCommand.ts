@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { applyOverrides, parseTrainConfig, type TrainConfig } from '../train/config.js';
-import type { Metrics } from '../train/runDir.js';
+import type { Metrics } from '../train/runWriter.js';
 import { train } from '../train/train.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { UsageError } from './errors.js';

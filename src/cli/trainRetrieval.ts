@@ -5,14 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Command, InvalidArgumentError } from 'commander';
-import { reverseDictionary } from '../data/reverseDictionary.js';
+import { reverseDictionary } from '../experiments/reverseDictionary.js';
 import { Rng } from '../engine/random.js';
 import type { RetrievalMetrics } from '../eval/retrieval.js';
 import { HashedTextEncoder } from '../models/textEncoder.js';
-import { TextRetriever } from '../train/retrievers.js';
-import { RunDir, type Metrics } from '../train/runDir.js';
+import { TextRetriever } from '../retrieval/retrievers.js';
+import { RunWriter, type Metrics } from '../train/runWriter.js';
 import { hardnegVersion } from '../train/train.js';
-import { evaluateSplit, runWordnetRetrieval, type Split, type WordnetEpochReport, type WordnetRunOptions } from '../train/wordnetRetrieval.js';
+import { evaluateSplit, runWordnetRetrieval, type Split, type WordnetEpochReport, type WordnetRunOptions } from '../experiments/wordnetRetrieval.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { finiteNumber, nonNegativeInt, oneOf, positiveInt } from './options.js';
 
@@ -158,9 +158,9 @@ export function evalRetrievalCommand(): Command {
 }
 
 /** The run directory of one seed (`docs/runs.md`), with its config.json written. */
-function startRun(flags: TrainFlags, seed: number, backend: string): RunDir {
+function startRun(flags: TrainFlags, seed: number, backend: string): RunWriter {
   const name = `${flags.name ?? `retrieval-${flags.model}-${flags.negatives}`}-seed${seed}`;
-  const run = RunDir.create(flags.runsDir!, name, false);
+  const run = RunWriter.create(flags.runsDir!, name, false);
   const settings = Object.fromEntries(Object.entries(flags).filter(([key]) => !['runsDir', 'name', 'seeds', 'json', 'out'].includes(key)));
   run.writeJson('config.json', {
     name,

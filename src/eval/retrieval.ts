@@ -7,7 +7,9 @@
  * with binary gains unless graded relevance is given (gain = the grade, as in TREC / BEIR's
  * pytrec_eval default). Each metric is the mean over queries that have at least one relevant doc.
  */
-export type Qrels = Map<string, Map<string, number>>;
+import type { Qrels } from '../data/qrels.js';
+
+export type { Qrels };
 
 export interface RetrievalMetrics {
   [metric: string]: number;

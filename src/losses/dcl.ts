@@ -13,7 +13,7 @@
  * Two conventions exist in public code; both are here:
  * - default (the DCL authors' code, which computes one direction and whose training loop adds
  *   `loss(z1, z2) + loss(z2, z1)`): the directions are summed and the gradient flows through w;
- * - `detachWeight: true` (lightly's `DCLLoss`/`DCLWLoss`): w is a constant and the two
+ * - `detachWeights: true` (lightly's `DCLLoss`/`DCLWLoss`): w is a constant and the two
  *   directions are averaged, so the value is half the default's (with or without `sigma`).
  * Defaults: τ = 0.1 and σ = 0.5 (both codes).
  *
@@ -32,14 +32,14 @@ export interface DCLOptions {
   /** σ of the DCLW weighting (the paper and both codes use 0.5); unset: DCL, w = 1. */
   sigma?: number;
   /** lightly's convention: no gradient through w, mean (not sum) of the two directions (default false). */
-  detachWeight?: boolean;
+  detachWeights?: boolean;
   /** L2-normalise the inputs first (default true). */
   normalize?: boolean;
 }
 
 export function dcl(z1: tf.Tensor2D, z2: tf.Tensor2D, options: DCLOptions = {}): tf.Scalar {
   const fn = 'dcl';
-  const { temperature = 0.1, sigma, detachWeight = false, normalize = true } = options;
+  const { temperature = 0.1, sigma, detachWeights = false, normalize = true } = options;
   checkPositive(fn, 'temperature', temperature);
   if (sigma !== undefined) checkPositive(fn, 'sigma', sigma);
   checkShape(fn, 'z1', z1, [-1, -1]);
@@ -58,10 +58,10 @@ export function dcl(z1: tf.Tensor2D, z2: tf.Tensor2D, options: DCLOptions = {}):
       const similarity = tf.reshape(tf.div(tf.sum(tf.mul(a, b), 1), sigma), [1, B]);
       const w = tf.sub(2, tf.mul(tf.softmax(similarity), B)); // [1, B]
       const weight = tf.reshape(tf.concat([w, w], 1), [2 * B, 1]);
-      attraction = tf.mul(detachWeight ? stopGradient(weight) : weight, positive);
+      attraction = tf.mul(detachWeights ? stopGradient(weight) : weight, positive);
     }
     const repulsion = rowLogSumExp(tf.add(logits, negativesOnly) as tf.Tensor2D);
     const perView = tf.mean(tf.sub(repulsion, attraction)); // mean over all 2B views
-    return (detachWeight ? perView : tf.mul(perView, 2)) as tf.Scalar;
+    return (detachWeights ? perView : tf.mul(perView, 2)) as tf.Scalar;
   });
 }

@@ -7,7 +7,7 @@
  * distinct ids (U of them) and `gather` sends those rows as one `[U, dim]` tensor; `meanBags` is
  * then tf ops (a gather of the U rows per feature and a segment sum per bag), and the gradient
  * that reaches the rows is `[U, dim]`, which a sparse optimizer writes back with `scatter`
- * (`train/sparseAdam.ts`). A dense table gradient would be `[rows, dim]` every step.
+ * (`optim/sparseAdam.ts`). A dense table gradient would be `[rows, dim]` every step.
  *
  * Shapes: rows `[U, dim]` → bags `[n, dim]`.
  */

@@ -45,7 +45,7 @@ export type OptimizerState = Awaited<ReturnType<tf.Optimizer['getWeights']>>;
 
 export interface SaveOptions {
   encoder?: EncoderConfig;
-  /** Saves an optimizer's state beside the model: its class name and named slots (`train/optimizers.ts` optimizerState). */
+  /** Saves an optimizer's state beside the model: its class name and named slots (`optim/optimizers.ts` optimizerState). */
   optimizer?: { className: string; state: OptimizerState };
   metadata?: Record<string, unknown>;
 }

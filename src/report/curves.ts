@@ -3,7 +3,7 @@
  * metric overlaid (one colour per run, the same colour in every chart).
  */
 import { type ChartSpec } from './render.js';
-import { type RunData } from './runDir.js';
+import { type RunData } from './runReader.js';
 
 export interface CurveMetric {
   key: string;

@@ -2,7 +2,7 @@
  * The table of final metrics: one row per run, one column per scalar field of any run's
  * `final.json` (the usual metrics first), values formatted for reading.
  */
-import { type RunData } from './runDir.js';
+import { type RunData } from './runReader.js';
 
 /** Columns shown first, in this order, when present. */
 export const FINAL_COLUMNS = ['knn_top1', 'knn_top5', 'linear_probe_top1', 'test_top1', 'alignment', 'uniformity', 'epochs', 'seconds'];

@@ -4,7 +4,7 @@
  * its own total (the queue has far more values than the others), on shared bins.
  */
 import { GROUP_COLORS, type ChartSpec } from './render.js';
-import { HARDNESS_GROUPS, type Hardness, type HardnessGroup } from './runDir.js';
+import { HARDNESS_GROUPS, type Hardness, type HardnessGroup } from './runReader.js';
 
 export const GROUP_LABELS: Record<HardnessGroup, string> = {
   queue: 'queue',

@@ -12,7 +12,7 @@ import { finalTable } from './finalTable.js';
 import { hardnessSpec } from './hardnessHistogram.js';
 import { type PageSection, escapeHtml, reportPage, tableHtml } from './html.js';
 import { type ChartSpec, renderSvg, svgToPng } from './render.js';
-import { type RunData, type RunFile, loadRun, uniqueNames } from './runDir.js';
+import { type RunData, type RunFile, loadRun, uniqueNames } from './runReader.js';
 
 export type SectionId = 'runs' | 'final' | 'curves' | 'maps' | 'hardness';
 

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EncoderConfig } from '../models/encoder.js';
 import { loadModel, saveModel, type OptimizerState } from '../models/serialize.js';
 import { MemoryQueue } from '../negatives/memoryQueue.js';
-import { optimizerState } from './optimizers.js';
+import { optimizerState } from '../optim/optimizers.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 
 export interface Position {

@@ -4,12 +4,16 @@
  * `config.moco.queue: expected number, received string`.
  *
  * task `moco`: self-supervised (MoCo v2 with an optional MoCHi block, or the in-batch two-view
- * losses NT-Xent / HCL / DCL); task `supervised`: cross-entropy alone or with SupCon / SCHaNe.
+ * losses NT-Xent / HCL / DCL); task `supervised`: cross-entropy alone or with a labelled loss
+ * (SupCon, SCHaNe, triplet). Loss names and their options come from the loss registry
+ * (`losses/registry.ts`): `lossOptions` holds every option of the named loss but τ, which is the
+ * block's `temperature`.
  */
 import { z } from 'zod';
+import { LOSSES, lossNames, type LossName } from '../losses/registry.js';
 import { parseEncoderConfig, type EncoderConfig } from '../models/encoder.js';
 import { ArgumentError } from '../ops/validate.js';
-import { parseOptimizerConfig, type OptimizerConfig } from './optimizers.js';
+import { parseOptimizerConfig, type OptimizerConfig } from '../optim/optimizers.js';
 
 const int = (min: number) => z.number().int().min(min);
 const positive = z.number().positive();
@@ -37,7 +41,8 @@ const schema = z.strictObject({
   augment: z.record(z.string(), z.unknown()).default({}),
   moco: z
     .strictObject({
-      loss: z.enum(['infonce', 'ntxent', 'hcl', 'dcl']).default('infonce'),
+      loss: z.enum(lossNames('queue', 'pair')).default('infonce'),
+      lossOptions: z.record(z.string(), z.unknown()).default({}),
       queue: int(1).default(4096),
       momentum: z.number().min(0).max(1).default(0.99),
       temperature: positive.default(0.2),
@@ -46,34 +51,50 @@ const schema = z.strictObject({
         .nullable()
         .default(null),
     })
-    .default({ loss: 'infonce', queue: 4096, momentum: 0.99, temperature: 0.2, mochi: null }),
+    .default({ loss: 'infonce', lossOptions: {}, queue: 4096, momentum: 0.99, temperature: 0.2, mochi: null }),
   supervised: z
     .strictObject({
-      loss: z.enum(['ce', 'supcon', 'schane']).default('ce'),
+      loss: z.enum(['ce', ...lossNames('labelled')]).default('ce'),
+      lossOptions: z.record(z.string(), z.unknown()).default({}),
       lambda: z.number().min(0).max(1).default(0.5),
       temperature: positive.default(0.1),
-      beta: z.number().min(0).default(1),
       /** Few-shot: k training images per class (seeded), or all. */
       shots: int(1).nullable().default(null),
       /** A saved encoder (`runs/<name>/checkpoint/model` or a `saveModel` dir) to fine-tune. */
       init: z.string().nullable().default(null),
     })
-    .default({ loss: 'ce', lambda: 0.5, temperature: 0.1, beta: 1, shots: null, init: null }),
+    .default({ loss: 'ce', lossOptions: {}, lambda: 0.5, temperature: 0.1, shots: null, init: null }),
   eval: z.strictObject({ knnK: int(1).default(200), knnTemperature: positive.default(0.1) }).default({ knnK: 200, knnTemperature: 0.1 }),
 });
 
 export type TrainConfig = Omit<z.infer<typeof schema>, 'encoder' | 'optimizer'> & { encoder: EncoderConfig; optimizer: OptimizerConfig };
 
+/** The first issue of a failed parse as one line naming the key path. */
+function firstIssue(error: z.ZodError, source: string): ArgumentError {
+  const issue = error.issues[0];
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+  return new ArgumentError(`${source}${path}: ${issue.message}${keys}`);
+}
+
+/** A block's `lossOptions`, checked against the registry's schema of its loss (`ce` takes none). */
+function lossOptions(loss: string, options: Record<string, unknown>, source: string): Record<string, unknown> {
+  if (loss === 'ce') {
+    if (Object.keys(options).length > 0) throw new ArgumentError(`${source}: loss "ce" takes no options, got ${Object.keys(options).join(', ')}`);
+    return {};
+  }
+  const result = LOSSES[loss as LossName].options.safeParse(options);
+  if (!result.success) throw firstIssue(result.error, source);
+  return result.data as Record<string, unknown>;
+}
+
 /** Validates a parsed config document; throws one line naming the first bad key. */
 export function parseTrainConfig(value: unknown, source = 'config'): TrainConfig {
   const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-    throw new ArgumentError(`${source}${path}: ${issue.message}${keys}`);
-  }
+  if (!result.success) throw firstIssue(result.error, source);
   const c = result.data;
+  c.moco.lossOptions = lossOptions(c.moco.loss, c.moco.lossOptions, `${source}.moco.lossOptions`);
+  c.supervised.lossOptions = lossOptions(c.supervised.loss, c.supervised.lossOptions, `${source}.supervised.lossOptions`);
   return {
     ...c,
     encoder: parseEncoderConfig(c.encoder, `${source}.encoder`),

@@ -10,10 +10,25 @@ import type * as tf from '@tensorflow/tfjs';
 import { BatchSchedule } from '../data/batching.js';
 import type { Position } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import { setLearningRate } from './optimizers.js';
-import type { Metrics, RunDir } from './runDir.js';
-import { cosineWithWarmup } from './schedule.js';
-import type { TrainHooks } from './selfSupervised.js';
+import { setLearningRate } from '../optim/optimizers.js';
+import type { Metrics, RunWriter } from './runWriter.js';
+import { cosineWithWarmup } from '../optim/schedule.js';
+
+export interface TrainHooks {
+  /** Called after every step. */
+  onStep?: (epoch: number, step: number, steps: number, loss: number) => void;
+  /** Called with each epoch's metrics line. */
+  onEpoch?: (metrics: Metrics & { epoch: number }) => void;
+  /** Checked after every step: when true, the run saves a checkpoint and returns (Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  run: RunWriter;
+  final: Metrics;
+  /** True when the run stopped early (`shouldStop`) and can be resumed. */
+  interrupted: boolean;
+}
 
 /** Batches of `examples` images (seeded, last partial batch dropped), steps per epoch, and the learning rate of each global step. */
 export function stepPlan(config: TrainConfig, examples: number, batchSize: number): { schedule: BatchSchedule; steps: number; lr: (step: number) => number } {
@@ -29,7 +44,7 @@ export interface EpochLoop {
   epochs: number;
   stepsPerEpoch: number;
   start: Position;
-  run: RunDir;
+  run: RunWriter;
   hooks: TrainHooks;
   /** Its learning rate is set to `lr(global step)` before each step. */
   optimizer: tf.Optimizer;

@@ -16,9 +16,7 @@ import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js'
 import { Rng } from '../engine/random.js';
 import { hardnessDiagnostics } from '../eval/hardness.js';
 import { knnClassify } from '../eval/knn.js';
-import { dcl } from '../losses/dcl.js';
-import { hcl } from '../losses/hcl.js';
-import { ntXent } from '../losses/ntXent.js';
+import { LOSSES, lossEntry } from '../losses/registry.js';
 import { buildEncoder, embeddingDim } from '../models/encoder.js';
 import { momentumCopy } from '../models/momentumEncoder.js';
 import { encodeKeys, hasBatchNorm } from '../models/shuffledBatchNorm.js';
@@ -27,27 +25,11 @@ import { MemoryQueue } from '../negatives/memoryQueue.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import { runEpochs, stepPlan } from './epochLoop.js';
+import { runEpochs, stepPlan, type TrainHooks, type TrainResult } from './epochLoop.js';
 import { augmentedViews, datasetFeatures } from './features.js';
 import { mocoStep, type MocoState } from './mocoStep.js';
-import { buildOptimizer, restoreOptimizerState } from './optimizers.js';
-import { RunDir, type Metrics } from './runDir.js';
-
-export interface TrainHooks {
-  /** Called after every step. */
-  onStep?: (epoch: number, step: number, steps: number, loss: number) => void;
-  /** Called with each epoch's metrics line. */
-  onEpoch?: (metrics: Metrics & { epoch: number }) => void;
-  /** Checked after every step: when true, the run saves a checkpoint and returns (Ctrl-C). */
-  shouldStop?: () => boolean;
-}
-
-export interface TrainResult {
-  run: RunDir;
-  final: Metrics;
-  /** True when the run stopped early (`shouldStop`) and can be resumed. */
-  interrupted: boolean;
-}
+import { buildOptimizer, restoreOptimizerState } from '../optim/optimizers.js';
+import { RunWriter, type Metrics } from './runWriter.js';
 
 /** kNN top-1/top-5 of the backbone's features, train split as the bank, test split as queries. */
 export function knnMetrics(model: tf.LayersModel, data: TrainTest, config: TrainConfig): { knn_top1: number; knn_top5: number; features: tf.Tensor2D } {
@@ -59,12 +41,12 @@ export function knnMetrics(model: tf.LayersModel, data: TrainTest, config: Train
   return { knn_top1: r.top1, knn_top5: r.top5, features: test };
 }
 
-export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, run: RunDir, resume: boolean, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, run: RunWriter, resume: boolean, hooks: TrainHooks = {}): Promise<TrainResult> {
   const { seed, epochs, batchSize, moco } = config;
   const aug = augmentConfig(config.augment as AugmentOverrides);
   const { schedule, steps, lr } = stepPlan(config, data.train.labels.length, batchSize);
   const optimizer = buildOptimizer(config.optimizer);
-  const useQueue = moco.loss === 'infonce';
+  const useQueue = LOSSES[moco.loss].kind === 'queue';
 
   const checkpoint = resume ? await loadCheckpoint(run.path) : undefined;
   const model = checkpoint?.model ?? buildEncoder(config.encoder, new Rng(seed));
@@ -97,11 +79,11 @@ export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, 
         };
         loss = mocoStep(state, xq, xk, Array.from(indices, (i) => data.train.labels[i]));
       } else {
-        const fn = { ntxent: ntXent, hcl, dcl }[moco.loss as 'ntxent' | 'hcl' | 'dcl'];
+        const { fn } = lossEntry(moco.loss, 'pair');
         const value = optimizer.minimize(() => {
           const z1 = model.apply(xq, { training: true }) as tf.Tensor2D;
           const z2 = model.apply(xk, { training: true }) as tf.Tensor2D;
-          return fn(z1, z2, { temperature: moco.temperature });
+          return fn(z1, z2, { ...moco.lossOptions, temperature: moco.temperature });
         }, true, varList()) as tf.Scalar;
         loss = value.dataSync()[0];
         value.dispose();
@@ -148,7 +130,7 @@ function diagnose(config: TrainConfig, data: TrainTest, model: tf.LayersModel, k
 }
 
 /** The end of a run: final.json, hardness.json, the test embeddings. */
-function finish(config: TrainConfig, data: TrainTest, run: RunDir, model: tf.LayersModel, keyModel: tf.LayersModel | undefined, queue: MemoryQueue | undefined, aug: ReturnType<typeof augmentConfig>, schedule: BatchSchedule): Metrics {
+function finish(config: TrainConfig, data: TrainTest, run: RunWriter, model: tf.LayersModel, keyModel: tf.LayersModel | undefined, queue: MemoryQueue | undefined, aug: ReturnType<typeof augmentConfig>, schedule: BatchSchedule): Metrics {
   const { knn_top1, knn_top5, features } = knnMetrics(model, data, config);
   run.writeEmbeddings(features, data.test.labels);
   features.dispose();

@@ -15,8 +15,7 @@ import type { TrainTest } from '../data/split.js';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
 import { Rng } from '../engine/random.js';
 import { knnClassify } from '../eval/knn.js';
-import { schane } from '../losses/schane.js';
-import { supCon } from '../losses/supCon.js';
+import { lossEntry } from '../losses/registry.js';
 import { buildEncoder } from '../models/encoder.js';
 import { backboneOf, BACKBONE_NAME, HEAD_NAME } from '../models/projectionHead.js';
 import { loadModel } from '../models/serialize.js';
@@ -25,9 +24,9 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { runEpochs, stepPlan } from './epochLoop.js';
 import { augmentedViews, datasetFeatures } from './features.js';
-import { buildOptimizer, restoreOptimizerState } from './optimizers.js';
-import type { RunDir, Metrics } from './runDir.js';
-import type { TrainHooks, TrainResult } from './selfSupervised.js';
+import { buildOptimizer, restoreOptimizerState } from '../optim/optimizers.js';
+import type { RunWriter, Metrics } from './runWriter.js';
+import type { TrainHooks, TrainResult } from './epochLoop.js';
 import { readValues } from '../ops/readValues.js';
 
 /** `shots` images per class, chosen by a seeded permutation. */
@@ -61,7 +60,7 @@ async function buildClassifier(config: TrainConfig, classes: number, rng: Rng): 
   return tf.model({ inputs: input, outputs: [logits, embedding], name: 'supervised' });
 }
 
-export async function trainSupervised(config: TrainConfig, full: TrainTest, run: RunDir, resume: boolean, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function trainSupervised(config: TrainConfig, full: TrainTest, run: RunWriter, resume: boolean, hooks: TrainHooks = {}): Promise<TrainResult> {
   const { seed, epochs, supervised: sup } = config;
   const data = sup.shots ? fewShot(full, sup.shots, seed) : full;
   const classes = data.train.classNames.length;
@@ -97,9 +96,7 @@ export async function trainSupervised(config: TrainConfig, full: TrainTest, run:
         const ce = crossEntropy(logits, y2);
         if (lambda === 0) return ce;
         const views = tf.stack([tf.slice(emb, [0, 0], [n, -1]), tf.slice(emb, [n, 0], [n, -1])], 1) as tf.Tensor3D; // [n, 2, D]
-        const con = sup.loss === 'supcon'
-          ? supCon(views, y, { temperature: sup.temperature })
-          : schane(views, y, { temperature: sup.temperature, beta: sup.beta });
+        const con = lossEntry(sup.loss, 'labelled').fn(views, y, { ...sup.lossOptions, temperature: sup.temperature });
         return tf.add(tf.mul(ce, 1 - lambda), tf.mul(con, lambda)) as tf.Scalar;
       }, true, model.trainableWeights.map((w) => w.read() as tf.Variable)) as tf.Scalar;
       const loss = value.dataSync()[0];

@@ -7,8 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { engineInfo } from '../engine/backend.js';
 import type { TrainConfig } from './config.js';
 import { loadTrainTest } from './loadData.js';
-import { RunDir } from './runDir.js';
-import { trainSelfSupervised, type TrainHooks, type TrainResult } from './selfSupervised.js';
+import { RunWriter } from './runWriter.js';
+import type { TrainHooks, TrainResult } from './epochLoop.js';
+import { trainSelfSupervised } from './selfSupervised.js';
 import { trainSupervised } from './supervised.js';
 
 export interface TrainOptions {
@@ -26,7 +27,7 @@ export function hardnegVersion(): string {
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
   const { runsDir = 'runs', resume = false, hooks } = options;
   const data = await loadTrainTest(config.data, config.seed);
-  const run = RunDir.create(runsDir, config.name, resume);
+  const run = RunWriter.create(runsDir, config.name, resume);
   if (resume) {
     const saved = run.readJson<{ config: TrainConfig }>('config.json').config;
     if (JSON.stringify(saved) !== JSON.stringify(config)) throw new Error(`--resume: the config differs from the one ${run.path} was started with`);

@@ -19,7 +19,7 @@ const gradients = (z1: ref.Matrix, z2: ref.Matrix, o: DCLOptions = {}) =>
 const full = (o: Partial<pw.DCLRef>): pw.DCLRef => ({ temperature: 0.1, ...o });
 
 test('DCL and DCLW equal the float64 reference over shapes and options', () => {
-  const settings: DCLOptions[] = [{}, { sigma: 0.5 }, { sigma: 0.5, detachWeight: true }, { temperature: 0.5, sigma: 1 }, { detachWeight: true }];
+  const settings: DCLOptions[] = [{}, { sigma: 0.5 }, { sigma: 0.5, detachWeights: true }, { temperature: 0.5, sigma: 1 }, { detachWeights: true }];
   for (const [B, D] of [[2, 3], [5, 8], [16, 32]]) {
     for (const o of settings) {
       const [z1, z2] = [mat(B, D), mat(B, D)];
@@ -30,7 +30,7 @@ test('DCL and DCLW equal the float64 reference over shapes and options', () => {
   assertClose([value(z1, z2, { normalize: false, sigma: 0.5 })], [pw.dcl(z1, z2, full({ normalize: false, sigma: 0.5 }))], 1e-5, 'normalize: false');
 });
 
-test('gradients match finite differences (w differentiated by default, constant with detachWeight)', () => {
+test('gradients match finite differences (w differentiated by default, constant with detachWeights)', () => {
   for (const o of [{}, { sigma: 0.5 }, { temperature: 0.3, sigma: 0.2 }] as DCLOptions[]) {
     const [z1, z2] = [mat(4, 5), mat(4, 5)];
     const [g1, g2] = gradients(z1, z2, o);
@@ -38,7 +38,7 @@ test('gradients match finite differences (w differentiated by default, constant 
     assertClose(g2, ref.numericGradient((x) => pw.dcl(z1, x, full(o)), z2).flat(), 1e-4, `∂z2 ${JSON.stringify(o)}`);
   }
   const [z1, z2] = [mat(5, 4), mat(5, 4)];
-  const o = { sigma: 0.5, detachWeight: true };
+  const o = { sigma: 0.5, detachWeights: true };
   const weights = pw.dclWeights(z1, z2, 0.5); // frozen at this point
   const [g1, g2] = gradients(z1, z2, o);
   assertClose(g1, ref.numericGradient((x) => pw.dcl(x, z2, full({ ...o, weights })), z1).flat(), 1e-4, '∂z1 detached');
@@ -72,10 +72,10 @@ test('the positive is not in the denominator: the value is −w·pos + log-sum-e
   assertClose([aligned], [2 * (-1 / tau) + 2 * ref.mean(z1.map((_, i) => ref.logSumExp(pw.dclNegatives(z1, z1, i, tau))))], 1e-5, 'aligned views');
 });
 
-test('conventions: detachWeight halves the value (mean of directions); DCLW with σ → ∞ is DCL', () => {
+test('conventions: detachWeights halves the value (mean of directions); DCLW with σ → ∞ is DCL', () => {
   const [z1, z2] = [mat(6, 5), mat(6, 5)];
-  assertClose([value(z1, z2, { sigma: 0.5, detachWeight: true })], [value(z1, z2, { sigma: 0.5 }) / 2], 1e-6, 'DCLW halves');
-  assertClose([value(z1, z2, { detachWeight: true })], [value(z1, z2) / 2], 1e-6, 'DCL halves');
+  assertClose([value(z1, z2, { sigma: 0.5, detachWeights: true })], [value(z1, z2, { sigma: 0.5 }) / 2], 1e-6, 'DCLW halves');
+  assertClose([value(z1, z2, { detachWeights: true })], [value(z1, z2) / 2], 1e-6, 'DCL halves');
   assertClose([value(z1, z2, { sigma: 1e6 })], [value(z1, z2)], 1e-5, 'σ → ∞');
   const w = pw.dclWeights(z1, z2, 0.5);
   assertClose([ref.mean(w)], [1], 1e-12, 'mean weight 1');

@@ -54,7 +54,7 @@ export function ntXent(z1: Matrix, z2: Matrix, temperature: number): number {
 export interface DCLRef {
   temperature: number;
   sigma?: number;
-  detachWeight?: boolean;
+  detachWeights?: boolean;
   normalize?: boolean;
   /** Use these w_i instead of computing them (for the gradient with w detached). */
   weights?: number[];
@@ -82,7 +82,7 @@ export function dcl(z1: Matrix, z2: Matrix, o: DCLRef): number {
   const [a, b] = [prepare(z1, o.normalize), prepare(z2, o.normalize)];
   const w = o.weights ?? (o.sigma === undefined ? a.map(() => 1) : dclWeights(z1, z2, o.sigma, o.normalize));
   const total = dclOneWay(a, b, w, o.temperature) + dclOneWay(b, a, w, o.temperature);
-  return o.detachWeight ? total / 2 : total;
+  return o.detachWeights ? total / 2 : total;
 }
 
 /** The DCL denominator of view-1 anchor i, listed: every logit that enters it. */

@@ -10,7 +10,7 @@ import { embeddingMap, embeddingMapSpec, exactNeighbors, subsampleRows } from '.
 import { finalTable, formatValue } from '../../src/report/finalTable.js';
 import { GROUP_LABELS, hardnessBins, hardnessSpec, hardnessSummary } from '../../src/report/hardnessHistogram.js';
 import { renderSvg, svgToPng } from '../../src/report/render.js';
-import { type RunData, loadRun } from '../../src/report/runDir.js';
+import { type RunData, loadRun } from '../../src/report/runReader.js';
 import { setup } from '../helpers.js';
 import { writeRun } from './runFixture.js';
 

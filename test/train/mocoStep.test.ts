@@ -8,7 +8,7 @@ import { MemoryQueue } from '../../src/negatives/memoryQueue.js';
 import type { MochiConfig } from '../../src/negatives/mochi.js';
 import { mocoStep, type MocoState } from '../../src/train/mocoStep.js';
 import { buildEncoder } from '../../src/models/encoder.js';
-import { buildOptimizer } from '../../src/train/optimizers.js';
+import { buildOptimizer } from '../../src/optim/optimizers.js';
 import { nativeSkip, setup } from '../helpers.js';
 
 before(() => setup('wasm'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { parseTrainConfig, type TrainConfig } from '../../src/train/config.js';
-import { RunDir } from '../../src/train/runDir.js';
+import { RunWriter } from '../../src/train/runWriter.js';
 import { train } from '../../src/train/train.js';
 import { setup } from '../helpers.js';
 
@@ -30,7 +30,7 @@ function smallConfig(name: string, extra: Record<string, unknown> = {}): TrainCo
 test('a short MoCHi run writes the run directory; kNN beats chance (0.1) by a wide margin', async () => {
   const runs = mkdtempSync(join(tmpdir(), 'hardneg-runs-'));
   const result = await train(smallConfig('small'), { runsDir: runs });
-  const run = new RunDir(join(runs, 'small'));
+  const run = new RunWriter(join(runs, 'small'));
   const metrics = run.metrics();
   assert.equal(metrics.length, 3);
   assert.deepEqual(metrics.map((m) => m.epoch), [1, 2, 3]);
@@ -52,11 +52,11 @@ test('a resumed run equals an uninterrupted one (same seed, same backend)', asyn
   let steps = 0;
   const cut = await train(smallConfig('cut'), { runsDir: runs, hooks: { shouldStop: () => ++steps === 6 } });
   assert.equal(cut.interrupted, true);
-  assert.equal(new RunDir(join(runs, 'cut')).metrics().length, 1);
+  assert.equal(new RunWriter(join(runs, 'cut')).metrics().length, 1);
   const resumed = await train(smallConfig('cut'), { runsDir: runs, resume: true });
   assert.equal(resumed.interrupted, false);
-  const a = new RunDir(join(runs, 'whole')).metrics();
-  const b = new RunDir(join(runs, 'cut')).metrics();
+  const a = new RunWriter(join(runs, 'whole')).metrics();
+  const b = new RunWriter(join(runs, 'cut')).metrics();
   assert.deepEqual(b.map((m) => m.knn_top1), a.map((m) => m.knn_top1));
   assert.deepEqual(b.map((m) => m.loss), a.map((m) => m.loss)); // the cut epoch too: its partial loss sum is checkpointed
   assert.deepEqual(resumed.final, { ...whole.final, seconds: resumed.final.seconds });
@@ -103,8 +103,8 @@ test('a resumed supervised run equals an uninterrupted one', async () => {
   assert.equal(cut.interrupted, true);
   const resumed = await train(config('cut'), { runsDir: runs, resume: true });
   assert.equal(resumed.interrupted, false);
-  const a = new RunDir(join(runs, 'whole')).metrics();
-  const b = new RunDir(join(runs, 'cut')).metrics();
+  const a = new RunWriter(join(runs, 'whole')).metrics();
+  const b = new RunWriter(join(runs, 'cut')).metrics();
   assert.deepEqual(b.map((m) => [m.loss, m.test_top1, m.knn_top1]), a.map((m) => [m.loss, m.test_top1, m.knn_top1]));
   assert.deepEqual(resumed.final, whole.final);
 });
@@ -115,9 +115,9 @@ test('config errors name the key; an existing run is not overwritten', async () 
   assert.throws(() => parseTrainConfig({ ...base, moco: { queue: 'big' } }), /config\.moco\.queue: Invalid input: expected number, received string/);
   assert.throws(() => parseTrainConfig({ ...base, encoder: { backbone: { kind: 'mlp', inputDim: 0, hidden: [], outputDim: 4 } } }), /config\.encoder: config\.backbone\.inputDim/);
   const runs = mkdtempSync(join(tmpdir(), 'hardneg-exists-'));
-  RunDir.create(runs, 'taken', false).writeJson('config.json', {});
-  assert.throws(() => RunDir.create(runs, 'taken', false), /already holds a run: pass --resume/);
-  assert.throws(() => RunDir.create(runs, 'nothing', true), /holds no run to resume/);
+  RunWriter.create(runs, 'taken', false).writeJson('config.json', {});
+  assert.throws(() => RunWriter.create(runs, 'taken', false), /already holds a run: pass --resume/);
+  assert.throws(() => RunWriter.create(runs, 'nothing', true), /holds no run to resume/);
 });
 
 test('every shipped config under configs/ is valid', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { qrelsMap, readQrels } from '../../src/mining/qrels.js';
+import { qrelsMap, readQrels } from '../../src/data/qrels.js';
 import { scratchDir } from '../helpers.js';
 
 const { dir, file } = scratchDir('qrels');

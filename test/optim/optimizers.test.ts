@@ -15,7 +15,7 @@ import {
   restoreOptimizerState,
   setLearningRate,
   type OptimizerConfig,
-} from '../../src/train/optimizers.js';
+} from '../../src/optim/optimizers.js';
 import { assertClose, nativeSkip, setup } from '../helpers.js';
 
 before(() => setup('wasm'));

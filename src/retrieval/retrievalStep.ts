@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Adapter } from '../models/adapter.js';
 import type { Bags } from '../models/embeddingBag.js';
 import type { HashedTextEncoder } from '../models/textEncoder.js';
-import { SparseAdam } from './sparseAdam.js';
+import { SparseAdam } from '../optim/sparseAdam.js';
 
 export type EmbeddingLoss = (embeddings: tf.Tensor2D) => tf.Scalar;
 

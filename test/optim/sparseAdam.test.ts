@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/engine/random.js';
 import { EmbeddingTable } from '../../src/models/embeddingBag.js';
-import { SparseAdam } from '../../src/train/sparseAdam.js';
+import { SparseAdam } from '../../src/optim/sparseAdam.js';
 import { assertClose, setup } from '../helpers.js';
 
 before(() => setup('wasm'));

@@ -1,19 +1,19 @@
 /**
- * The WordNet reverse-dictionary experiment (`data/reverseDictionary.ts`): build a retriever
+ * The WordNet reverse-dictionary experiment (`experiments/reverseDictionary.ts`): build a retriever
  * (the hashed text encoder, or a query-side adapter over the untrained encoder's vectors), train
  * it on the train split with a source of negatives, and evaluate on dev/test against the whole
  * corpus of documents (Recall@1/10/100, MRR@10, nDCG@10). `negatives: 'none'` evaluates the
  * untrained model: for the text encoder, the cosine of random projections of the
  * bag-of-n-grams.
  */
-import { reverseDictionary, type ReverseDictionary } from '../data/reverseDictionary.js';
+import { reverseDictionary, type ReverseDictionary } from './reverseDictionary.js';
 import { Rng } from '../engine/random.js';
-import { evaluateRetrieval } from '../eval/evaluateRetrieval.js';
+import { evaluateRetrieval } from '../retrieval/evaluateRetrieval.js';
 import type { Qrels, RetrievalMetrics } from '../eval/retrieval.js';
 import { Adapter } from '../models/adapter.js';
 import { HashedTextEncoder, type TextEncoderConfig } from '../models/textEncoder.js';
-import { trainRetrieval, type EpochReport, type NegativeSource, type RetrievalTrainOptions } from './retrievalTrainer.js';
-import { AdapterRetriever, TextRetriever, type Retriever } from './retrievers.js';
+import { trainRetrieval, type EpochReport, type NegativeSource, type RetrievalTrainOptions } from '../retrieval/retrievalTrainer.js';
+import { AdapterRetriever, TextRetriever, type Retriever } from '../retrieval/retrievers.js';
 
 export type Split = 'dev' | 'test';
 

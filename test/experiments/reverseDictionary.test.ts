@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { reverseDictionary } from '../../src/data/reverseDictionary.js';
-import { readNounSynsets } from '../../src/data/wordnet.js';
+import { reverseDictionary } from '../../src/experiments/reverseDictionary.js';
+import { readNounSynsets } from '../../src/experiments/wordnet.js';
 
 const synsets = readNounSynsets();
 const rd = reverseDictionary({}, synsets);

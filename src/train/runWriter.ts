@@ -11,18 +11,18 @@ import { writeFileAtomic } from '../util/atomicWrite.js';
 
 export type Metrics = Record<string, number>;
 
-export class RunDir {
+export class RunWriter {
   constructor(readonly path: string) {}
 
   /** Creates the directory; with `resume` false it must not already hold a run. */
-  static create(runsDir: string, name: string, resume: boolean): RunDir {
+  static create(runsDir: string, name: string, resume: boolean): RunWriter {
     const path = join(runsDir, name);
     if (!resume && existsSync(join(path, 'config.json'))) {
       throw new Error(`run directory ${path} already holds a run: pass --resume to continue it, or choose another --name`);
     }
     if (resume && !existsSync(join(path, 'config.json'))) throw new Error(`--resume: ${path} holds no run to resume`);
     mkdirSync(path, { recursive: true });
-    return new RunDir(path);
+    return new RunWriter(path);
   }
 
   file(name: string): string {

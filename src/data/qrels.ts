@@ -6,7 +6,9 @@
  * Pairs with score > 0 are positives. Errors name the file and the line.
  */
 import { readFileSync } from 'node:fs';
-import type { Qrels } from '../eval/retrieval.js';
+
+/** Query id → (doc id → grade > 0). */
+export type Qrels = Map<string, Map<string, number>>;
 
 export interface Judgement {
   query: string;

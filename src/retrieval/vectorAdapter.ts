@@ -9,10 +9,10 @@
  * Shapes: queries `[nQ, D]`, corpus `[nD, D]`, row-major.
  */
 import { Rng } from '../engine/random.js';
-import { evaluateRetrieval } from '../eval/evaluateRetrieval.js';
+import { evaluateRetrieval } from './evaluateRetrieval.js';
 import type { Qrels, RetrievalMetrics } from '../eval/retrieval.js';
-import { openRecords } from '../mining/records.js';
-import type { Judgement } from '../mining/qrels.js';
+import { openRecords } from '../data/records.js';
+import type { Judgement } from '../data/qrels.js';
 import { Adapter, type AdapterConfig } from '../models/adapter.js';
 import { trainRetrieval, type EpochReport, type RetrievalTrainOptions } from './retrievalTrainer.js';
 import { AdapterRetriever } from './retrievers.js';
@@ -25,7 +25,7 @@ export interface VectorSet {
   dim: number;
 }
 
-/** Reads every record of a JSONL or NPY vector file (see `mining/records.ts`); texts are an error. */
+/** Reads every record of a JSONL or NPY vector file (see `data/records.ts`); texts are an error. */
 export function readVectorSet(path: string): VectorSet {
   const file = openRecords(path);
   if (file.content !== 'vector') throw new Error(`${path}: records need a "vector" (train-adapter works on precomputed embeddings), got texts`);

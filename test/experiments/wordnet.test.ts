@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { definitionOf, nounSenses, parseSynsetLine, readNounSynsets, wordnetDictPath } from '../../src/data/wordnet.js';
+import { definitionOf, nounSenses, parseSynsetLine, readNounSynsets, wordnetDictPath } from '../../src/experiments/wordnet.js';
 
 const synsets = readNounSynsets();
 const byOffset = new Map(synsets.map((s) => [s.offset, s]));

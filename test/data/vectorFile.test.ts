@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Rng } from '../../src/engine/random.js';
 import { writeNpy } from '../../src/data/npyWrite.js';
-import { openNpy, readRows } from '../../src/mining/vectorFile.js';
+import { openNpy, readRows } from '../../src/data/vectorFile.js';
 
 const fixtures = 'test/fixtures/npy';
 const dir = mkdtempSync(join(tmpdir(), 'hardneg-npy-'));

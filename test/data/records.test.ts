@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openRecords } from '../../src/mining/records.js';
+import { openRecords } from '../../src/data/records.js';
 import { writeNpy } from '../../src/data/npyWrite.js';
 import { scratchDir } from '../helpers.js';
 

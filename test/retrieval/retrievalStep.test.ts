@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { reverseDictionary } from '../../src/data/reverseDictionary.js';
+import { reverseDictionary } from '../../src/experiments/reverseDictionary.js';
 import { Rng } from '../../src/engine/random.js';
 import { mnrl } from '../../src/losses/mnrl.js';
 import { Adapter } from '../../src/models/adapter.js';
 import { packBags } from '../../src/models/embeddingBag.js';
 import { HashedTextEncoder } from '../../src/models/textEncoder.js';
-import { AdapterTrainer, TextEncoderTrainer } from '../../src/train/retrievalStep.js';
+import { AdapterTrainer, TextEncoderTrainer } from '../../src/retrieval/retrievalStep.js';
 import { setup } from '../helpers.js';
 
 before(() => setup('wasm'));

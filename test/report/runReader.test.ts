@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { RUN_FILES, checkRunDir, loadRun, uniqueNames } from '../../src/report/runDir.js';
+import { RUN_FILES, checkRunDir, loadRun, uniqueNames } from '../../src/report/runReader.js';
 import { npyBytes, writeRun } from './runFixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hardneg-rundir-'));

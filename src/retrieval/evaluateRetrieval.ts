@@ -6,7 +6,7 @@
  * Shapes: queries `[Q, D]`, corpus `[N, D]` (row-major), `queryIds` `[Q]`, `docIds` `[N]`.
  */
 import { exactTopK } from '../mining/exactSearch.js';
-import { retrievalMetrics, type Qrels, type RetrievalMetrics } from './retrieval.js';
+import { retrievalMetrics, type Qrels, type RetrievalMetrics } from '../eval/retrieval.js';
 
 export interface EvaluateRetrievalOptions {
   /** Recall cut-offs (default 1, 10, 100); the ranking is cut at the largest (and at least 10). */

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { reverseDictionary } from '../../src/data/reverseDictionary.js';
-import { runWordnetRetrieval } from '../../src/train/wordnetRetrieval.js';
+import { reverseDictionary } from '../../src/experiments/reverseDictionary.js';
+import { runWordnetRetrieval } from '../../src/experiments/wordnetRetrieval.js';
 import { setup } from '../helpers.js';
 
 before(() => setup(process.env.HARDNEG_NATIVE_DISABLE === '1' ? 'wasm' : 'native'));

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Rng } from '../../src/engine/random.js';
 import { Adapter } from '../../src/models/adapter.js';
-import { trainRetrieval, type EpochReport } from '../../src/train/retrievalTrainer.js';
-import { AdapterRetriever, type BatchLoss, type Retriever } from '../../src/train/retrievers.js';
+import { trainRetrieval, type EpochReport } from '../../src/retrieval/retrievalTrainer.js';
+import { AdapterRetriever, type BatchLoss, type Retriever } from '../../src/retrieval/retrievers.js';
 import { setup } from '../helpers.js';
 import { dot, unit } from '../reference/float64.js';
 
