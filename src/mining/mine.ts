@@ -8,7 +8,7 @@
  * 3. Collect: a second streaming pass picks up what the lists point at (ids, texts, labels of
  *    candidate rows; the positives' vectors for their scores) and checks that every judged
  *    document exists.
- * 4. Select negatives per query (`NegativeSelector`: filters, then sampling) and write
+ * 4. Select negatives per query (`CorpusSelector`: filters, then sampling) and write
  *    `anchor, positive, negative_1..n` JSONL (sentence-transformers' n-tuple layout), one row per
  *    positive pair, plus a summary JSON, both atomically.
  * Memory: the query vectors, the merged lists `[Q, candidates]`, one shard, and the texts of
@@ -25,7 +25,7 @@ import { exactTopK } from './exactSearch.js';
 import { hnswTopK, type HnswOptions } from './hnswSearch.js';
 import { readQrels } from '../data/qrels.js';
 import { openRecords, type Item, type RecordFile } from '../data/records.js';
-import { NegativeSelector, type SelectionSummary } from './selectNegatives.js';
+import { CorpusSelector, type SelectionSummary } from './corpusSelector.js';
 import { ShardStore } from './shardStore.js';
 import { emptyTopK, mergeTopK, type TopK } from './topK.js';
 import { readValues } from '../ops/readValues.js';
@@ -37,7 +37,7 @@ export interface TextEmbedder {
   fingerprint: unknown;
 }
 
-export interface MineOptions extends FilterOptions {
+export interface CorpusMineOptions extends FilterOptions {
   queries: string;
   corpus: string;
   qrels: string;
@@ -52,7 +52,7 @@ export interface MineOptions extends FilterOptions {
   candidates?: number;
   /** Negatives per output row (default 3, as sentence-transformers). */
   negatives?: number;
-  sampling?: 'top' | 'random';
+  sampling?: 'hardest' | 'random';
   /** Drop candidates with the query's label (records must carry "label"). */
   labels?: boolean;
   /** Corpus rows per shard (default 100,000). */
@@ -91,7 +91,7 @@ export function summaryPath(output: string): string {
   return `${output.replace(/\.jsonl$/, '')}.summary.json`;
 }
 
-export function mine(options: MineOptions): MineResult {
+export function mine(options: CorpusMineOptions): MineResult {
   const t0 = performance.now();
   const { index = 'exact', negatives = 3, shardSize = 100_000, seed = 0 } = options;
   if (!(Number.isInteger(shardSize) && shardSize >= 1)) throw new Error(`shard size must be an integer >= 1, got ${shardSize}`);
@@ -167,7 +167,7 @@ export function mine(options: MineOptions): MineResult {
   };
 
   // 4. Select and write.
-  const selector = new NegativeSelector({ ...options, negatives }, new Rng(seed));
+  const selector = new CorpusSelector({ ...options, negatives }, new Rng(seed));
   let idsWritten = false;
   const textOrId = (x: { id: string; text?: string }): string => {
     if (!options.ids && x.text !== undefined) return x.text;
@@ -227,7 +227,7 @@ interface Collected {
   candidates: Map<number, Item>;
 }
 
-function collect(file: RecordFile, merged: TopK, judgedIds: Set<string>, options: MineOptions): Collected {
+function collect(file: RecordFile, merged: TopK, judgedIds: Set<string>, options: CorpusMineOptions): Collected {
   const wanted = new Set<number>();
   for (const r of merged.rows) if (r >= 0) wanted.add(r);
   const judged: Collected['judged'] = new Map();

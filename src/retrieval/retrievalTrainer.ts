@@ -21,7 +21,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random.js';
 import { mnrl } from '../losses/mnrl.js';
 import { exactTopK } from '../mining/exactSearch.js';
-import { DROP_REASONS, filterCandidates, type Candidate, type DropReason } from '../negatives/falseNegativeFilter.js';
+import type { Candidate, DropReason } from '../negatives/falseNegativeFilter.js';
+import { selectNegatives, SelectionTally } from '../negatives/selection.js';
 import { readValues } from '../ops/readValues.js';
 import type { Retriever } from './retrievers.js';
 
@@ -144,15 +145,16 @@ function mineNegatives(
       })
     : undefined;
   const negatives = new Int32Array(n * H);
-  const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  const tally = new SelectionTally();
+  const selection = { count: H, ...(filtered ? { relativeMargin } : {}) };
   let randomFill = 0;
   for (let i = 0; i < n; i++) {
     const list: Candidate[] = [];
     for (let t = 0; t < candidates && top.rows[i * candidates + t] >= 0; t++) list.push({ index: pool[top.rows[i * candidates + t]], score: top.scores[i * candidates + t] });
     const excluded = new Set([pairs.positives[i], ...(filtered ? (pairs.traps?.(i) ?? []) : [])]);
-    const { kept, dropped: d } = filterCandidates(list, { positives: excluded, positiveScore: positiveScores?.[i] }, filtered ? { relativeMargin } : {});
-    for (const r of DROP_REASONS) dropped[r] += d[r];
-    const chosen = kept.slice(0, H).map((c) => c.index);
+    const selected = selectNegatives(list, { positives: excluded, positiveScore: positiveScores?.[i] }, selection);
+    tally.add(list.length, selected);
+    const chosen = selected.chosen.map((c) => c.index);
     const taken = new Set(chosen);
     for (let tries = 0; chosen.length < H; tries++) {
       if (tries > 1000 * H) throw new Error(`trainRetrieval: the negative pool of ${pool.length} documents has fewer than ${H} that are not positives or traps of query ${i}`);
@@ -166,5 +168,5 @@ function mineNegatives(
   }
   const trainingPositives = new Set(pairs.positives);
   const nonPositive = negatives.reduce((count, d) => count + (trainingPositives.has(d) ? 0 : 1), 0);
-  return { negatives, report: { dropped, randomFill, nonPositiveShare: nonPositive / negatives.length, seconds: (performance.now() - t0) / 1000 } };
+  return { negatives, report: { dropped: tally.dropped, randomFill, nonPositiveShare: nonPositive / negatives.length, seconds: (performance.now() - t0) / 1000 } };
 }

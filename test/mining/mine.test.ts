@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Rng } from '../../src/engine/random.js';
-import { mine, summaryPath, type MineOptions } from '../../src/mining/mine.js';
+import { mine, summaryPath, type CorpusMineOptions } from '../../src/mining/mine.js';
 import { writeNpy } from '../../src/data/npyWrite.js';
 import { HashedTextEncoder } from '../../src/models/textEncoder.js';
 import { setup } from '../helpers.js';
@@ -71,7 +71,7 @@ test('shards merged give the same output as one pass; a resumed run reuses finis
 });
 
 test('filters: the rank window, the ceiling and the margins drop what they should; random sampling is seeded', () => {
-  const opts: MineOptions = { ...base, output: path('f.jsonl'), negatives: 2, rangeMin: 2, rangeMax: 12, maxScore: 0.8, margin: 0.002, relativeMargin: 0.8 };
+  const opts: CorpusMineOptions = { ...base, output: path('f.jsonl'), negatives: 2, rangeMin: 2, rangeMax: 12, maxScore: 0.8, margin: 0.002, relativeMargin: 0.8 };
   const { summary: s } = mine(opts);
   const rows = readJsonl(path('f.jsonl'));
   for (const row of rows) {
