@@ -24,7 +24,7 @@ import { AtomicFileWriter, writeFileAtomic } from '../util/atomicWrite.js';
 import { exactTopK } from './exactSearch.js';
 import { hnswTopK, type HnswOptions } from './hnswSearch.js';
 import { readQrels } from '../data/qrels.js';
-import { openRecords, type Item, type RecordFile } from '../data/records.js';
+import { openRecords, type RecordItem, type RecordFile } from '../data/records.js';
 import { CorpusSelector, type SelectionSummary } from './corpusSelector.js';
 import { ShardStore } from './shardStore.js';
 import { emptyTopK, mergeTopK, type TopK } from './topK.js';
@@ -224,14 +224,14 @@ interface Collected {
   /** Judged documents by id: their row, text and (vector content) vector. */
   judged: Map<string, { row: number; id: string; text?: string; vector?: Float32Array }>;
   /** Candidate rows: id, text, label, line. */
-  candidates: Map<number, Item>;
+  candidates: Map<number, RecordItem>;
 }
 
 function collect(file: RecordFile, merged: TopK, judgedIds: Set<string>, options: CorpusMineOptions): Collected {
   const wanted = new Set<number>();
   for (const r of merged.rows) if (r >= 0) wanted.add(r);
   const judged: Collected['judged'] = new Map();
-  const candidates = new Map<number, Item>();
+  const candidates = new Map<number, RecordItem>();
   const lineOf = file.path.endsWith('.npy') ? undefined : new Map<string, number>();
   const cursor = file.open();
   for (let batch = cursor.take(8192); batch.items.length > 0; batch = cursor.take(8192)) {
@@ -282,7 +282,7 @@ function checkDimensions(queries: RecordFile, corpus: RecordFile, encoder?: Text
   return queries.dim!;
 }
 
-function checkUniqueIds(items: Item[], path: string): void {
+function checkUniqueIds(items: RecordItem[], path: string): void {
   const lineOf = new Map<string, number>();
   for (const item of items) {
     const first = lineOf.get(item.id);

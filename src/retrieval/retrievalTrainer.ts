@@ -60,7 +60,7 @@ export interface RetrievalTrainOptions {
   /** MNRL scale (default 20). */
   scale?: number;
   seed?: number;
-  onEpoch?: (report: EpochReport) => void;
+  onEpoch?: (report: RetrievalEpochReport) => void;
 }
 
 export interface MiningReport {
@@ -77,21 +77,21 @@ export interface MiningReport {
   seconds: number;
 }
 
-export interface EpochReport {
+export interface RetrievalEpochReport {
   epoch: number;
   meanLoss: number;
   seconds: number;
   mining?: MiningReport;
 }
 
-export function trainRetrieval(retriever: Retriever, pairs: RetrievalPairs, options: RetrievalTrainOptions): EpochReport[] {
+export function trainRetrieval(retriever: Retriever, pairs: RetrievalPairs, options: RetrievalTrainOptions): RetrievalEpochReport[] {
   const { negatives: source, epochs = 3, batchSize = 128, hardNegatives = 3, remineEvery = 1, mineFrom = 0, scale = 20, seed = 0 } = options;
   const n = pairs.queries.length;
   if (pairs.positives.length !== n) throw new Error(`trainRetrieval: ${pairs.positives.length} positives for ${n} queries`);
   if (n < batchSize) throw new Error(`trainRetrieval: ${n} training pairs are fewer than a batch of ${batchSize}`);
   const rng = new Rng(seed);
   const H = source === 'in-batch' ? 0 : hardNegatives;
-  const reports: EpochReport[] = [];
+  const reports: RetrievalEpochReport[] = [];
   let mined: Int32Array | undefined;
   for (let epoch = 0; epoch < epochs; epoch++) {
     const t0 = performance.now();
