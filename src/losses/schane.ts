@@ -50,8 +50,8 @@ import { ArgumentError, checkFinite, checkPositive, checkRange, checkShape } fro
 import { checkSupervisedInput, supervisedBatch } from './supervisedBatch.js';
 
 /** How the positives of an anchor enter the loss (see the module comment). */
-export type SCHaNePositives = 'mean-inside' | 'per-positive';
-export const SCHANE_POSITIVES: readonly SCHaNePositives[] = ['mean-inside', 'per-positive'];
+export const SCHANE_POSITIVES = ['mean-inside', 'per-positive'] as const;
+export type SCHaNePositives = (typeof SCHANE_POSITIVES)[number];
 
 export interface SCHaNeOptions {
   /** τ > 0; default 0.07 (the authors' default). */
