@@ -26,7 +26,8 @@ export function readConfig(path: string, overrides: string[] = []): TrainConfig 
 /** One line per epoch for the terminal. */
 export function epochLine(name: string, epochs: number, m: Metrics & { epoch: number }): string {
   const extra = ['test_top1', 'proxy_acc', 'fn_share'].filter((k) => m[k] !== undefined).map((k) => `${k} ${m[k].toFixed(3)}`);
-  return `${name} epoch ${m.epoch}/${epochs}: loss ${m.loss.toFixed(4)} knn_top1 ${m.knn_top1.toFixed(4)} lr ${m.lr.toPrecision(3)} ${m.seconds.toFixed(1)}s${extra.length ? ' ' + extra.join(' ') : ''}`;
+  const knn = m.knn_top1 === undefined ? '' : ` knn_top1 ${m.knn_top1.toFixed(4)}`;
+  return `${name} epoch ${m.epoch}/${epochs}: loss ${m.loss.toFixed(4)}${knn} lr ${m.lr.toPrecision(3)} ${m.seconds.toFixed(1)}s${extra.length ? ' ' + extra.join(' ') : ''}`;
 }
 
 /** Runs a config with a progress bar and per-epoch lines; Ctrl-C checkpoints and stops. */

@@ -40,6 +40,11 @@ export function stepPlan(config: TrainConfig, examples: number, batchSize: numbe
   return { schedule, steps, lr };
 }
 
+/** Whether the test split is evaluated after `epoch` (0-based): every `eval.every` epochs and after the last. */
+export function evaluationDue(config: TrainConfig, epoch: number): boolean {
+  return (epoch + 1) % config.eval.every === 0 || epoch + 1 === config.epochs;
+}
+
 export interface EpochLoop {
   epochs: number;
   stepsPerEpoch: number;

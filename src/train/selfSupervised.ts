@@ -6,7 +6,8 @@
  * Each step draws two augmented views of a batch (batch order and augmentations are functions of
  * (seed, epoch, step), so a resumed run sees exactly what an uninterrupted one would); after each
  * epoch it logs loss, learning rate, time, weighted-kNN top-1/top-5 of the backbone features on
- * the test split and (MoCo) the hardness diagnostics, and writes a checkpoint. The learning rate
+ * the test split (every `eval.every` epochs and after the last) and (MoCo) the hardness
+ * diagnostics, and writes a checkpoint. The learning rate
  * follows a cosine schedule with linear warm-up, per step.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -25,7 +26,7 @@ import { MemoryQueue } from '../negatives/memoryQueue.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import { runEpochs, stepPlan, type TrainHooks, type TrainResult } from './epochLoop.js';
+import { evaluationDue, runEpochs, stepPlan, type TrainHooks, type TrainResult } from './epochLoop.js';
 import { augmentedViews, datasetFeatures } from './features.js';
 import { mocoStep, type MocoState } from './mocoStep.js';
 import { buildOptimizer, restoreOptimizerState } from '../optim/optimizers.js';
@@ -92,12 +93,15 @@ export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, 
       return loss;
     },
     endEpoch: (epoch, meanLoss, startedAt) => {
-      const { knn_top1, knn_top5, features } = knnMetrics(model, data, config);
-      features.dispose();
       const metrics: Metrics & { epoch: number } = {
         epoch: epoch + 1, step: (epoch + 1) * steps, loss: meanLoss, lr: lr((epoch + 1) * steps - 1),
-        seconds: (performance.now() - startedAt) / 1000, knn_top1, knn_top5,
+        seconds: (performance.now() - startedAt) / 1000,
       };
+      if (evaluationDue(config, epoch)) {
+        const { knn_top1, knn_top5, features } = knnMetrics(model, data, config);
+        features.dispose();
+        Object.assign(metrics, { knn_top1, knn_top5 });
+      }
       if (queue) Object.assign(metrics, diagnose(config, data, model, keyModel!, queue, epoch, aug, schedule).metrics);
       return metrics;
     },

@@ -6,7 +6,8 @@
  * on two augmented views per image (CE on both), from scratch or fine-tuning a saved encoder
  * (`supervised.init`), optionally few-shot (`supervised.shots` images per class, seeded). The
  * model is one graph with two outputs, the class logits and the head's embedding; after each
- * epoch it logs the losses, the test accuracy of the classifier and the kNN top-1 of f.
+ * epoch it logs the losses and (every `eval.every` epochs and after the last) the test accuracy of
+ * the classifier and the kNN top-1 of f.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed, stepRng } from '../data/batching.js';
@@ -22,7 +23,7 @@ import { loadModel } from '../models/serialize.js';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import { runEpochs, stepPlan } from './epochLoop.js';
+import { evaluationDue, runEpochs, stepPlan } from './epochLoop.js';
 import { augmentedViews, datasetFeatures } from './features.js';
 import { buildOptimizer, restoreOptimizerState } from '../optim/optimizers.js';
 import type { RunWriter, Metrics } from './runWriter.js';
@@ -105,7 +106,7 @@ export async function trainSupervised(config: TrainConfig, full: TrainTest, run:
     },
     endEpoch: (epoch, meanLoss, startedAt) => ({
       epoch: epoch + 1, step: (epoch + 1) * steps, loss: meanLoss, lr: lr((epoch + 1) * steps - 1),
-      seconds: (performance.now() - startedAt) / 1000, ...evaluate(model, data, config),
+      seconds: (performance.now() - startedAt) / 1000, ...(evaluationDue(config, epoch) ? evaluate(model, data, config) : {}),
     }),
     save: (position) => saveCheckpoint(run.path, { model, optimizer, encoder: config.encoder, position }),
   });
