@@ -30,11 +30,12 @@ test('the plan runs every (dataset, init, shots, seed, method) once, methods inn
 test('every method of a cell gets the same encoder, budget and augmentation; only the loss differs', () => {
   const cell = { dataset: 'mnist' as const, init: 'moco' as const, shots: 5, seed: 2 };
   const configs = (['ce', 'supcon', 'schane'] as const).map((method) => cellConfig({ ...cell, method }, STUDY_DEFAULTS, '/m/checkpoint/model'));
-  const strip = (c: (typeof configs)[number]) => ({ ...c, name: '', supervised: { ...c.supervised, loss: '' } });
+  const strip = (c: (typeof configs)[number]) => ({ ...c, name: '', supervised: { ...c.supervised, loss: '', lossOptions: {} } });
   assert.deepEqual(strip(configs[1]), strip(configs[0]));
   assert.deepEqual(strip(configs[2]), strip(configs[0]));
   assert.deepEqual(configs.map((c) => c.supervised.loss), ['ce', 'supcon', 'schane']);
-  assert.deepEqual([configs[2].seed, configs[2].supervised.shots, configs[2].supervised.init, configs[2].supervised.lambda, configs[2].supervised.beta], [2, 5, '/m/checkpoint/model', 0.5, 1]);
+  assert.deepEqual([configs[2].seed, configs[2].supervised.shots, configs[2].supervised.init, configs[2].supervised.lambda], [2, 5, '/m/checkpoint/model', 0.5]);
+  assert.deepEqual(configs.map((c) => c.supervised.lossOptions), [{}, {}, { beta: 1, positives: 'mean-inside' }]);
   assert.deepEqual(mocoConfig('mnist', STUDY_DEFAULTS).encoder, configs[0].encoder);
   assert.equal(cellConfig({ ...cell, init: 'scratch', method: 'ce' }, STUDY_DEFAULTS, '/m').supervised.init, null);
 });
