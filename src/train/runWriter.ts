@@ -93,7 +93,7 @@ export class RunWriter {
   appendMetrics(metrics: Metrics & { epoch: number }): void {
     const log = this.readLog();
     const kept = log.rows.filter((r) => (r.record.epoch as number) < metrics.epoch);
-    if (log.torn || kept.length !== log.rows.length) writeFileAtomic(this.file('metrics.jsonl'), kept.map((r) => `${JSON.stringify(r.record)}\n`).join(''));
+    if (log.unterminated || kept.length !== log.rows.length) writeFileAtomic(this.file('metrics.jsonl'), kept.map((r) => `${JSON.stringify(r.record)}\n`).join(''));
     appendFileChecked(this.file('metrics.jsonl'), `${JSON.stringify(metrics)}\n`);
   }
 
@@ -103,7 +103,7 @@ export class RunWriter {
 
   private readLog() {
     const path = this.file('metrics.jsonl');
-    if (!existsSync(path)) return { rows: [], torn: false };
+    if (!existsSync(path)) return { rows: [], torn: false, unterminated: false };
     return parseMetricsLog(readFileSync(path, 'utf8'), path);
   }
 
