@@ -34,7 +34,8 @@ export class DivergenceError extends Error {
 
 /** 0 when every value of `tensors` is finite, NaN otherwise (see the file comment). */
 function finiteProbe(tensors: tf.Tensor[]): tf.Scalar {
-  return tf.tidy(() => tf.addN([tf.scalar(0), ...tensors.map((t) => tf.sum(tf.mul(t, 0)))]) as tf.Scalar);
+  // Mul, Sum, Add only: kernels every backend runs natively (no AddN / Pack).
+  return tf.tidy(() => tensors.reduce<tf.Scalar>((probe, t) => tf.add(probe, tf.sum(tf.mul(t, 0))), tf.scalar(0)));
 }
 
 /** True when every value of every tensor is finite (one read-back). */
@@ -51,7 +52,7 @@ export function allFinite(tensors: tf.Tensor[]): boolean {
  * throwing a `NonFiniteStep`); returns the loss as a number when all are finite.
  */
 export function checkStep(value: tf.Scalar, grads: tf.Tensor[], watched: tf.Tensor[]): number {
-  const read = tf.tidy(() => tf.stack([value, finiteProbe(grads)]));
+  const read = tf.tidy(() => tf.concat([tf.reshape(value, [1]), tf.reshape(finiteProbe(grads), [1])]));
   const [loss, probe] = read.dataSync();
   read.dispose();
   if (probe === 0 && Number.isFinite(loss)) return loss;
