@@ -17,6 +17,8 @@ import { parseTrainConfig, type TrainConfig } from '../../src/train/config.js';
 import { RunWriter } from '../../src/train/runWriter.js';
 import { train } from '../../src/train/train.js';
 import { AdapterTrainer } from '../../src/retrieval/retrievalStep.js';
+import { trainRetrieval } from '../../src/retrieval/retrievalTrainer.js';
+import { AdapterRetriever, type Retriever } from '../../src/retrieval/retrievers.js';
 import { Adapter } from '../../src/models/adapter.js';
 import { Rng } from '../../src/engine/random.js';
 import { setup } from '../helpers.js';
@@ -107,4 +109,38 @@ test('MoCo at lr 1e6 stops at the first non-finite step, naming it and optimizer
 test('a tiny temperature stops the run naming moco.temperature', async () => {
   const runs = mkdtempSync(join(tmpdir(), 'hardneg-nan-'));
   await assert.rejects(train(tinyConfig('t', { moco: { queue: 256, momentum: 0.9, temperature: 1e-30 } }), { runsDir: runs }), /^DivergenceError: epoch 1\/2 step [1-4]\/4: the run diverged \(loss (NaN|Infinity|-Infinity)\); likely cause: optimizer\.lr 0\.1 too high, or moco\.temperature 1e-30 too low; no checkpoint was written/);
+});
+
+test('supervised: SupCon at lr 1e6 with weight decay stops naming optimizer.lr and supervised.temperature', async () => {
+  const runs = mkdtempSync(join(tmpdir(), 'hardneg-nan-'));
+  const config = tinyConfig('sup', {
+    task: 'supervised',
+    optimizer: { kind: 'sgd', lr: 1e6, momentum: 0.9, weightDecay: 0.1 },
+    supervised: { loss: 'supcon', lambda: 0.5, temperature: 0.1 },
+  });
+  await assert.rejects(train(config, { runsDir: runs }), /^DivergenceError: epoch [12]\/2 step [1-4]\/4: the run diverged \(.*\); likely cause: optimizer\.lr 1000000 too high, or supervised\.temperature 0\.1 too low; /);
+  assert.ok(new RunWriter(join(runs, 'sup')).metrics().every((m) => Number.isFinite(m.loss)));
+});
+
+test('retrieval: a NaN injected at step 2 of epoch 2 stops the trainer naming it and the flags; skip trains on', () => {
+  const rng = new Rng(3);
+  const [n, D] = [32, 4];
+  const vectors = rng.normalArray(n * D);
+  const inner = new AdapterRetriever(new Adapter({ dim: D }, new Rng(1)), vectors, vectors, { lr: 1e-3 });
+  let calls = 0;
+  const retriever: Retriever = {
+    dim: D,
+    embedQueries: (i) => inner.embedQueries(i),
+    embedDocs: (i) => inner.embedDocs(i),
+    step: (q, p, neg, loss) => inner.step(q, p, neg, ++calls === 6 ? (a, b, c) => tf.mul(loss(a, b, c), NaN) as tf.Scalar : loss),
+    dispose: () => inner.dispose(),
+  };
+  const pairs = { queries: Array.from({ length: n }, (_, i) => i), positives: Array.from({ length: n }, (_, i) => i), corpusSize: n };
+  const options = { negatives: 'in-batch' as const, epochs: 2, batchSize: 8, suspects: '--lr 0.001 too high' };
+  assert.throws(() => trainRetrieval(retriever, pairs, options), /^DivergenceError: epoch 2\/2 step 2\/4: the run diverged \(loss NaN\); likely cause: --lr 0\.001 too high; nothing was saved/);
+  calls = 0;
+  const reports = trainRetrieval(retriever, pairs, { ...options, nonFinite: 'skip' });
+  assert.deepEqual(reports.map((r) => r.skippedSteps), [0, 1]);
+  assert.ok(reports.every((r) => Number.isFinite(r.meanLoss)));
+  retriever.dispose();
 });
