@@ -13,7 +13,6 @@ import * as tf from '@tensorflow/tfjs';
 import { DivergenceError, guardedMinimize, NonFiniteStep } from '../../src/optim/guardedStep.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { runEpochs } from '../../src/train/epochLoop.js';
-import { parseTrainConfig, type TrainConfig } from '../../src/train/config.js';
 import { RunWriter } from '../../src/train/runWriter.js';
 import { train } from '../../src/train/train.js';
 import { AdapterTrainer } from '../../src/retrieval/retrievalStep.js';
@@ -22,25 +21,9 @@ import { AdapterRetriever, type Retriever } from '../../src/retrieval/retrievers
 import { Adapter } from '../../src/models/adapter.js';
 import { Rng } from '../../src/engine/random.js';
 import { setup } from '../helpers.js';
+import { tinyConfig } from './suiteHelpers.js';
 
 before(() => setup('wasm'));
-
-/** A tiny MoCo run: 512 MNIST images, MLP 784→32→16, 2 epochs of 4 steps. */
-export function tinyConfig(name: string, extra: Record<string, unknown> = {}): TrainConfig {
-  return parseTrainConfig({
-    name,
-    task: 'moco',
-    seed: 1,
-    data: { dataset: 'mnist', limit: 512, testSize: 200 },
-    encoder: { backbone: { kind: 'mlp', inputDim: 784, hidden: [32], outputDim: 16 } },
-    epochs: 2,
-    batchSize: 128,
-    optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9 },
-    moco: { queue: 256, momentum: 0.9, temperature: 0.2 },
-    eval: { knnK: 20 },
-    ...extra,
-  });
-}
 
 test('guardedMinimize applies exactly what minimize applies, and nothing when the loss is NaN', () => {
   const x = tf.tensor2d([[1, 2], [3, -1]]);

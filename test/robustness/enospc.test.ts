@@ -18,7 +18,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { RunWriter } from '../../src/train/runWriter.js';
 import { WriteError } from '../../src/util/atomicWrite.js';
 import { setup } from '../helpers.js';
-import { runHardneg } from './cliRun.js';
+import { runHardneg } from './suiteHelpers.js';
 
 const mount = mkdtempSync(join(tmpdir(), 'hardneg-full-'));
 const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount]).status === 0;

@@ -10,7 +10,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { checkpointPosition, outcome, runHardneg, startHardneg, waitFor, writeTinyConfig } from './cliRun.js';
+import { checkpointPosition, outcome, runHardneg, startHardneg, waitFor, writeTinyConfig } from './suiteHelpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hardneg-interrupt-'));
 const runs = join(dir, 'runs');

@@ -1,11 +1,12 @@
 /**
- * Helpers of the robustness suite: a tiny training config on disk, the CLI as a child process
+ * Helpers of the robustness suite: tiny training configs (in memory and on disk), the CLI as a child process
  * (bin/hardneg.js, so `npm run build` first, as for test/cli), and what a finished run left,
  * compared without its timings.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseTrainConfig, type TrainConfig } from '../../src/train/config.js';
 
 /** A tiny MoCo run: 2,048 MNIST images, MLP 784→32→16, 3 epochs of 64 steps of 32 images. */
 export function writeTinyConfig(dir: string, name: string): string {
@@ -75,4 +76,21 @@ export function outcome(runDir: string): { metrics: Record<string, number>[]; em
 /** The position a run's checkpoint resumes at. */
 export function checkpointPosition(runDir: string, which = 'checkpoint'): { epoch: number; step: number } {
   return (JSON.parse(readFileSync(join(runDir, which, 'state.json'), 'utf8')) as { position: { epoch: number; step: number } }).position;
+}
+
+/** A tiny MoCo run: 512 MNIST images, MLP 784→32→16, 2 epochs of 4 steps. */
+export function tinyConfig(name: string, extra: Record<string, unknown> = {}): TrainConfig {
+  return parseTrainConfig({
+    name,
+    task: 'moco',
+    seed: 1,
+    data: { dataset: 'mnist', limit: 512, testSize: 200 },
+    encoder: { backbone: { kind: 'mlp', inputDim: 784, hidden: [32], outputDim: 16 } },
+    epochs: 2,
+    batchSize: 128,
+    optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9 },
+    moco: { queue: 256, momentum: 0.9, temperature: 0.2 },
+    eval: { knnK: 20 },
+    ...extra,
+  });
 }
