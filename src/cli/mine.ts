@@ -31,6 +31,7 @@ interface MineFlags {
   workDir?: string;
   seed: number;
   ids?: boolean;
+  keepShards?: boolean;
   json?: boolean;
 }
 
@@ -54,10 +55,11 @@ export function mineCommand(): Command {
     .option('--relative-margin <r>', 'drop candidates scoring >= positive × r (NV-Retriever TopK-PercPos: 0.95)', (v) => finiteNumber(v, '--relative-margin'))
     .option('--sampling <how>', 'hardest | random (from those kept)', oneOf(['hardest', 'random'] as const, '--sampling'), 'hardest')
     .option('--labels', 'drop candidates with the query\'s "label"')
-    .option('--shard-size <n>', 'corpus rows per shard (finished shards are kept and reused)', (v) => positiveInt(v, '--shard-size'), 100_000)
+    .option('--shard-size <n>', 'corpus rows per shard (finished shards are reused by a rerun after an interruption)', (v) => positiveInt(v, '--shard-size'), 100_000)
     .option('--work-dir <dir>', 'where finished shards are kept (default <output>.shards)')
     .option('--seed <n>', 'seed of random sampling and of the untrained encoder', (v) => nonNegativeInt(v, '--seed'), 0)
     .option('--ids', 'write ids instead of texts')
+    .option('--keep-shards', 'keep the finished shards after success (a rerun with other filters then skips the search)')
     .option('--json', 'end with the summary as one JSON line')
     .action(async (flags: MineFlags, cmd: Command) => {
       await startEngine(cmd.optsWithGlobals<GlobalOptions>());

@@ -64,6 +64,8 @@ const schema = z.strictObject({
       init: z.string().nullable().default(null),
     })
     .default({ loss: 'ce', lossOptions: {}, lambda: 0.5, temperature: 0.1, shots: null, init: null }),
+  /** A step with a non-finite loss or gradient: stop the run (default) or skip the step (`optim/guardedStep.ts`). */
+  nonFinite: z.enum(['stop', 'skip']).default('stop'),
   eval: z
     .strictObject({
       knnK: int(1).default(200),
