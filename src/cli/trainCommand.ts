@@ -8,6 +8,7 @@ import { train } from '../train/train.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { UsageError } from './errors.js';
 import { nonNegativeInt, positiveInt } from './options.js';
+import { commandOutput } from './output.js';
 import { progressBar } from './progress.js';
 
 /** Reads and validates a config file with overrides; errors name the file and the key. */
@@ -42,6 +43,7 @@ export async function runWithProgress(config: TrainConfig, runsDir: string, resu
     return await train(config, {
       runsDir,
       resume,
+      onNote: (line) => log(`note: ${line}`),
       hooks: {
         onStep: (epoch, step, steps, loss) => {
           bar ??= progressBar(steps, config.name, 'epoch {epoch} {bar} {value}/{total} loss {loss} | ETA {eta_formatted}');
@@ -71,12 +73,13 @@ export function trainCommand(): Command {
     .option('--seed <n>', 'override the seed', (v) => nonNegativeInt(v, '--seed'))
     .option('--runs-dir <dir>', 'where run directories go', 'runs')
     .option('--resume', 'continue runs/<name> from its last checkpoint')
-    .option('--json', 'end with one JSON line of final metrics')
+    .option('--json', 'print only one JSON line of final metrics on stdout (the rest goes to stderr)')
     .action(async (flags: { config: string; set: string[]; name?: string; epochs?: number; seed?: number; runsDir: string; resume?: boolean; json?: boolean }, cmd: Command) => {
       const overrides = [...flags.set];
       if (flags.name) overrides.push(`name=${JSON.stringify(flags.name)}`);
       if (flags.epochs) overrides.push(`epochs=${flags.epochs}`);
       if (flags.seed !== undefined) overrides.push(`seed=${flags.seed}`);
+      const out = commandOutput(flags.json);
       const config = readConfig(flags.config, overrides);
       await startEngine(cmd.optsWithGlobals<GlobalOptions>());
       const result = await runWithProgress(config, flags.runsDir, flags.resume ?? false);
@@ -85,7 +88,7 @@ export function trainCommand(): Command {
         process.exitCode = 130;
         return;
       }
-      console.log(`${config.name}: ${Object.entries(result.final).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')} → ${result.run.path}`);
-      if (flags.json) console.log(JSON.stringify({ run: result.run.path, ...result.final }));
+      out.line(`${config.name}: ${Object.entries(result.final).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')} → ${result.run.path}`);
+      out.json({ run: result.run.path, ...result.final });
     });
 }

@@ -1,11 +1,13 @@
 /**
- * `train(config)`: loads the data, creates (or reopens, with `resume`) `runs/<name>/`, writes
+ * `train(config)`: loads the data, checks the config against it (`configRules.ts`), creates (or reopens, with `resume`) `runs/<name>/`, writes
  * config.json, and runs the trainer for the config's task.
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { engineInfo } from '../engine/backend.js';
 import type { TrainConfig } from './config.js';
+import { ConfigError } from './configError.js';
+import { dataRuleErrors } from './configRules.js';
 import { loadTrainTest } from './loadData.js';
 import { RunWriter } from './runWriter.js';
 import type { TrainHooks, TrainResult } from './epochLoop.js';
@@ -18,6 +20,8 @@ export interface TrainOptions {
   /** Continue `runs/<name>` from its last checkpoint. */
   resume?: boolean;
   hooks?: TrainHooks;
+  /** Receives a line for each setting adjusted on purpose (e.g. the kNN k cut to the bank size); default: stderr. */
+  onNote?: (line: string) => void;
 }
 
 export function hardnegVersion(): string {
@@ -25,8 +29,12 @@ export function hardnegVersion(): string {
 }
 
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
-  const { runsDir = 'runs', resume = false, hooks } = options;
+  const { runsDir = 'runs', resume = false, hooks, onNote = (line: string) => console.error(`note: ${line}`) } = options;
   const data = await loadTrainTest(config.data, config.seed);
+  // Everything the data decides is checked before the run directory exists.
+  const { errors, notes } = dataRuleErrors(config, data, data.available);
+  if (errors.length > 0) throw new ConfigError(errors);
+  for (const note of notes) onNote(note);
   const run = RunWriter.create(runsDir, config.name, resume);
   if (resume) {
     const saved = run.readJson<{ config: TrainConfig }>('config.json').config;
