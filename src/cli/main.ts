@@ -36,7 +36,12 @@ export function buildProgram(): Command {
   program.addCommand(trainRetrievalCommand());
   program.addCommand(evalRetrievalCommand());
   program.addCommand(trainAdapterCommand());
-  for (const cmd of program.commands) cmd.exitOverride();
+  // Every command, nested ones (bench moco-step) included, throws instead of calling process.exit.
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  program.commands.forEach(override);
   return program;
 }
 

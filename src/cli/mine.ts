@@ -98,7 +98,7 @@ function checkMineFlags(f: MineFlags): void {
   flagErrors([
     [rangeMax !== undefined && rangeMin >= rangeMax, `--range-min must be < --range-max (${rangeMax}), got ${rangeMin}`],
     [candidates !== undefined && rangeMax !== undefined && rangeMax > candidates, `--range-max must be <= --candidates (${candidates}), got ${rangeMax}`],
-    [rangeMin >= searched, `--range-min must be < the candidates searched (${searched}), got ${rangeMin}`],
+    [rangeMax === undefined && rangeMin >= searched, `--range-min must be < the candidates searched (${searched}), got ${rangeMin}`],
     [f.negatives > Math.min(searched, rangeMax ?? searched) - rangeMin, `--negatives must be <= the candidates in range (${Math.max(0, Math.min(searched, rangeMax ?? searched) - rangeMin)}), got ${f.negatives}`],
   ]);
 }

@@ -33,7 +33,7 @@ test('train: a missing config, a bad key and missing Fashion-MNIST files are one
   assert.match(fashion.err, /apt-get install dataset-fashion-mnist/);
 });
 
-test('demo --quick --json tells the full demo's story: learned features above raw pixels, MoCHi's proxy task harder but not degenerate', () => {
+test('demo --quick --json tells the story of the full demo: learned features above raw pixels, the proxy task of MoCHi harder but not degenerate', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hardneg-demo-'));
   const r = hardneg('demo', '--quick', '--json', '--runs-dir', dir);
   assert.equal(r.code, 0, r.err);
