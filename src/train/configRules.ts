@@ -7,9 +7,23 @@
  * `dataRuleErrors` needs the loaded train/test split (image shape, class counts, training images)
  * and also returns notes for the settings it adjusts on purpose (a kNN k above the bank size).
  */
-import { LOSSES } from '../losses/registry.js';
 import type { TrainTest } from '../data/split.js';
-import type { TrainConfig } from './config.js';
+import { LOSSES, type LossName } from '../losses/registry.js';
+import type { EncoderConfig } from '../models/encoder.js';
+
+/** The part of a `TrainConfig` (config.ts) the rules read; config.ts calls them, so they cannot import it. */
+interface TrainConfig {
+  task: 'moco' | 'supervised';
+  data: { dataset: string; path?: string; testSize?: number; limit?: number };
+  encoder: EncoderConfig;
+  epochs: number;
+  batchSize: number;
+  warmupEpochs: number;
+  optimizer: { lr: number };
+  moco: { loss: LossName; queue: number; temperature: number; mochi: { N: number; s: number; sPrime: number; startEpoch: number } | null };
+  supervised: { temperature: number; shots: number | null };
+  eval: { knnK: number; knnTemperature: number };
+}
 
 /** Temperatures (τ of every loss, of the kNN monitor) must lie in this range: below it exp(s/τ) overflows float32 work, above it the softmax is flat. */
 export const TEMPERATURE_RANGE = [1e-3, 100] as const;
