@@ -24,7 +24,7 @@ export { mochi } from './negatives/mochi.js';
 export type { MochiConfig, MochiOptions, MochiResult } from './negatives/mochi.js';
 export { drawMochi } from './negatives/mochiDraws.js';
 export type { MochiDraws } from './negatives/mochiDraws.js';
-export { hardestIndices } from './negatives/hardest.js';
+export { hardestIndices } from './engine/hostKernels.js';
 export { mineNegatives } from './negatives/miners.js';
 export type { MinerOptions, Mined } from './negatives/miners.js';
 export { selectNegatives, SelectionTally, SAMPLINGS } from './negatives/selection.js';

@@ -68,6 +68,21 @@ export interface NativeAddon {
   hardest(scores: Float32Array, B: number, K: number, N: number, lo: number, hi: number, out: Int32Array): void;
   /** out[x] = rows[I[x]]·rows[J[x]] for rows `[?, D]`. */
   pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32Array, out: Float32Array): void;
+  /** out[i] = ⌊u_i / 2³² · max⌋ for the next outputs u_i of the xoshiro128** state (4 words, advanced in place), as `Rng.intArray`. */
+  rngInts(state: Uint32Array, out: Int32Array, max: number): void;
+  /** out[i] = float32(lo + (hi − lo)·u_i / 2³²), as `Rng.uniformArray`. */
+  rngUniform(state: Uint32Array, out: Float32Array, lo: number, hi: number): void;
+  /** MoCHi's fused mix (`native/mochi.c`; twin `engine/host/mochiMix.ts`); sizes `[B, K, N, s, s′, D]`. */
+  mochiMix(
+    sizes: Int32Array, scores: Float32Array, scale: number, rows: Float32Array, hardest: Int32Array, i: Int32Array, j: Int32Array, alpha: Float64Array,
+    k: Int32Array, beta: Float64Array, qq: Float32Array | null, rowI: Int32Array, rowJ: Int32Array, rowK: Int32Array, c: Float32Array, d: Float32Array,
+    wA: Float32Array, wB: Float32Array, wQ: Float32Array, wD: Float32Array, logits: Float32Array,
+  ): void;
+  /** MoCHi's backward scatter: dNeg `[B, K]` (all written) and dqq `[B]` from dy `[B, s + s′]`. */
+  mochiScatter(
+    sizes: Int32Array, dy: Float32Array, rowI: Int32Array, rowJ: Int32Array, rowK: Int32Array, wA: Float32Array, wB: Float32Array, wQ: Float32Array,
+    wD: Float32Array, dNeg: Float32Array, dqq: Float32Array | null,
+  ): void;
   /**
    * Augmented views (`native/augment.c`): out `[n, outH, outW, C]`, image k = src image indices[k]
    * `[h, w, C]` warped by params[k] = `[a, b, c, d, e, f, brightness (< 0: none), contrast, blur 0|1, …taps weights]`, jittered, blurred.
