@@ -7,6 +7,7 @@
  * - `pairDots`: rows[I[x]]·rows[J[x]] (selection.c / a float64 loop: equal up to rounding);
  * - `drawInts`, `drawUniform`: an `Rng`'s own stream, drawn in C on its live state (mochi.c / random.ts);
  * - `mochiMix`, `mochiScatter`: MoCHi's fused forward and backward host work (mochi.c / host/mochiMix.ts);
+ * - `augmentPixels`: the augmentation's warp, jitter and blur of a batch (augment.c / host/augmentPixels.ts);
  * - `hostValues`, `hostArray`: read a float32 tensor's values, and get an array to make one from,
  *   without a copy where the backend allows (the native backend's arrays are host memory).
  * Tensor kernels (matrix products, element-wise maps, softmax) are TensorFlow.js kernels of the
@@ -17,6 +18,7 @@ import { activeAddon } from './native/addon.js';
 import { floatValues, type CpuBackend } from './native/kernelCall.js';
 import { allocate } from './native/memory.js';
 import type { Rng } from './random.js';
+import { blurInPlace, jitterInPlace, warpAffine } from './host/augmentPixels.js';
 import { selectHardest } from './host/selection.js';
 import { mixJs, scatterJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
 
@@ -129,4 +131,46 @@ export function mochiScatter(B: number, K: number, s: number, sPrime: number, mi
     return;
   }
   addon.mochiScatter(Int32Array.of(B, K, 1, s, sPrime, 0), dy, mixed.rowI, mixed.rowJ, mixed.rowK, mixed.wA, mixed.wB, mixed.wQ, mixed.wD, dNeg, dqq);
+}
+
+/** One view's pixel work: the affine map `[a, b, c, d, e, f]` (output → source), brightness and contrast factors, blur weights (null: none). */
+export interface PixelPlan {
+  matrix: ArrayLike<number>;
+  jitter: [number, number] | null;
+  blur: Float64Array | null;
+}
+
+/**
+ * Views k < plans.length of `[outH, outW, channels]` into `out`: source image indices[k] of
+ * `images` `[?, h, w, channels]` warped by plans[k].matrix (bilinear), then jittered, then
+ * blurred (`taps`: the blur kernel size, 0 when no plan blurs). Indices are checked by the caller.
+ */
+export function augmentPixels(
+  images: Float32Array, h: number, w: number, channels: number, indices: ArrayLike<number>, plans: PixelPlan[], taps: number, out: Float32Array, outH: number, outW: number,
+): void {
+  const [inSize, outSize] = [h * w * channels, outH * outW * channels];
+  const addon = activeAddon();
+  if (addon !== undefined && plans.length > 0) {
+    const stride = 9 + taps;
+    const params = new Float64Array(plans.length * stride);
+    plans.forEach((plan, k) => {
+      const at = k * stride;
+      params.set(plan.matrix, at);
+      params[at + 6] = plan.jitter ? plan.jitter[0] : -1;
+      params[at + 7] = plan.jitter ? plan.jitter[1] : 1;
+      if (plan.blur) {
+        params[at + 8] = 1;
+        params.set(plan.blur, at + 9);
+      }
+    });
+    addon.augment(images, h, w, channels, Int32Array.from(indices), params, taps, out, outH);
+    return;
+  }
+  const scratch = taps > 0 ? new Float32Array(outSize) : null;
+  plans.forEach((plan, k) => {
+    const o = k * outSize;
+    warpAffine(images, indices[k] * inSize, h, w, channels, plan.matrix, out, o, outH, outW);
+    if (plan.jitter) jitterInPlace(out, o, outSize, channels, plan.jitter[0], plan.jitter[1]);
+    if (plan.blur && scratch) blurInPlace(out, o, outH, outW, channels, plan.blur, scratch);
+  });
 }
