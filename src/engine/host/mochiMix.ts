@@ -61,42 +61,48 @@ function norm(w: number, dot: number): number {
   return Math.max(Math.sqrt(w * w + (1 - w) * (1 - w) + 2 * w * (1 - w) * dot), 1e-12);
 }
 
+/** rows[a..a+D)·rows[b..b+D), summed in float64. */
+function dot(rows: Float32Array, a: number, b: number, D: number): number {
+  let sum = 0;
+  for (let e = 0; e < D; e++) sum += rows[a + e] * rows[b + e];
+  return sum;
+}
+
 /** Fills `out` (sized for B, s, s′) from `m`. */
 export function mixJs(m: MochiMixArrays, out: MochiMixed): void {
-  const { K, N, s, sPrime, D, scores, rows, hardest, qq } = m;
+  const { B, K, N, s, sPrime, D, scores, scale, rows, hardest, i: di, j: dj, k: dk, alpha, beta, qq } = m;
+  const { rowI, rowJ, rowK, c, d, wA, wB, wQ, wD, logits } = out;
   const S = s + sPrime;
-  for (let b = 0; b < m.B; b++) {
+  for (let b = 0; b < B; b++) {
     const hard = b * N;
     const row = b * K;
     for (let t = 0; t < s; t++) {
       const x = b * s + t;
-      const ri = hardest[hard + m.i[x]];
-      const rj = hardest[hard + m.j[x]];
-      out.rowI[x] = ri;
-      out.rowJ[x] = rj;
-      let dot = 0;
-      for (let e = ri * D, f = rj * D, end = e + D; e < end; e++, f++) dot += rows[e] * rows[f];
-      out.c[x] = dot;
-      const a = m.alpha[x];
-      const n = norm(a, out.c[x]);
+      const ri = hardest[hard + di[x]];
+      const rj = hardest[hard + dj[x]];
+      rowI[x] = ri;
+      rowJ[x] = rj;
+      c[x] = dot(rows, ri * D, rj * D, D);
+      const a = alpha[x];
+      const n = norm(a, c[x]);
       const wa = f32(a / n);
       const wb = f32((1 - a) / n);
-      out.wA[x] = wa;
-      out.wB[x] = wb;
-      out.logits[b * S + t] = f32(scores[row + ri] * wa) + f32(scores[row + rj] * wb);
+      wA[x] = wa;
+      wB[x] = wb;
+      logits[b * S + t] = f32(scores[row + ri] * wa) + f32(scores[row + rj] * wb);
     }
     for (let t = 0; t < sPrime; t++) {
       const x = b * sPrime + t;
-      const rk = hardest[hard + m.k[x]];
-      out.rowK[x] = rk;
-      out.d[x] = scores[row + rk] / m.scale;
-      const be = m.beta[x];
-      const n = norm(be, out.d[x]);
+      const rk = hardest[hard + dk[x]];
+      rowK[x] = rk;
+      d[x] = scores[row + rk] / scale;
+      const be = beta[x];
+      const n = norm(be, d[x]);
       const wq = f32(be / n);
       const wd = f32((1 - be) / n);
-      out.wQ[x] = wq;
-      out.wD[x] = wd;
-      out.logits[b * S + s + t] = f32(qq![b] * wq) + f32(scores[row + rk] * wd);
+      wQ[x] = wq;
+      wD[x] = wd;
+      logits[b * S + s + t] = f32(qq![b] * wq) + f32(scores[row + rk] * wd);
     }
   }
 }
