@@ -11,6 +11,7 @@
 
 #include "kernels.h"
 #include "mochi.h"
+#include "opcodes.h"
 #include "napi.h"
 #include "pool.h"
 
@@ -229,7 +230,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"augment", NULL, augment, NULL, NULL, NULL, napi_default_method, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok || !hn_define_layer_bindings(env, exports) ||
-      !hn_define_mochi_bindings(env, exports))
+      !hn_define_mochi_bindings(env, exports) || !hn_define_opcodes(env, exports))
     return NULL;
   return exports;
 }

@@ -26,14 +26,16 @@ export interface NativeAddon {
   axpby(y: Float32Array, a: number, x: Float32Array, b: number): void;
   /** SGD with momentum in place: v = m·v + g; w −= lr·v (nesterov: w −= lr·(g + m·v)). */
   momentum(w: Float32Array, v: Float32Array, g: Float32Array, lr: number, m: number, nesterov: boolean): void;
-  /** out = f(x) element-wise; op: 0 exp, 1 log, 2 neg, 3 sqrt, 4 square, 5 relu, 6 step(alpha), 7 abs, 8 rsqrt, 9 reciprocal, 10 sigmoid, 11 tanh. */
+  /** Operation codes by TensorFlow.js kernel name (`native/opcodes.c`): `op` of unary/binary/reduce, and the operand modes of `binary`. */
+  opcodes: Record<'unary' | 'binary' | 'reduce' | 'modes', Record<string, number>>;
+  /** out = f(x) element-wise; op: `opcodes.unary[kernel name]` (Step uses alpha). */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /**
-   * out `[rows, cols]` = f(a, b); op: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared difference;
-   * modes: 0 `[rows, cols]`, 1 one row `[cols]`, 2 one value per row `[rows]`, 3 one value.
+   * out `[rows, cols]` = f(a, b); op: `opcodes.binary[kernel name]`; modes (`opcodes.modes`): Full `[rows, cols]`,
+   * Row one row `[cols]`, Col one value per row `[rows]`, Scalar one value.
    */
   binary(op: number, a: Float32Array, aMode: number, b: Float32Array, bMode: number, out: Float32Array, rows: number, cols: number): void;
-  /** x `[outer, inner]` reduced over inner (inside) into `[outer]` or over outer into `[inner]`; op: 0 sum, 1 mean, 2 max, 3 min. */
+  /** x `[outer, inner]` reduced over inner (inside) into `[outer]` or over outer into `[inner]`; op: `opcodes.reduce[kernel name]`. */
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, inner: number, inside: boolean): void;
   /**
    * out `[…shape]` = f(a, b) (op as in `binary`) on strided views: a and b are read at Σ index[d]·strides[d]
@@ -134,4 +136,11 @@ export function activeAddon(): NativeAddon | undefined {
 export function requireAddon(): NativeAddon {
   if (state?.addon === undefined) throw new Error(`hardneg native addon is not loaded: ${state?.problem ?? 'loadAddon() was not called'}`);
   return state.addon;
+}
+
+/** The addon's code for the kernel `name` in an `opcodes` table; throws if the addon has none (an addon older than this code). */
+export function opcode(table: 'unary' | 'binary' | 'reduce', name: string): number {
+  const code = requireAddon().opcodes?.[table]?.[name];
+  if (code === undefined) throw new Error(`hardneg native addon has no ${table} opcode for '${name}': rebuild it (npm run build:native)`);
+  return code;
 }
