@@ -66,7 +66,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
 export function savedConfig(runPath: string): TrainConfig {
   const run = new RunWriter(runPath);
   const saved = run.readJson<{ config?: unknown }>('config.json').config;
-  return parseTrainConfig(saved, `${run.file('config.json')}: config`);
+  return parseTrainConfig(saved, `${run.file('config.json')}: config`, { rules: false });
 }
 
 /**
