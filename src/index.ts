@@ -41,7 +41,7 @@ export type { NTXentOptions } from './losses/ntXent.js';
 export { supCon } from './losses/supCon.js';
 export type { SupConOptions } from './losses/supCon.js';
 export { schane, schaneObjective } from './losses/schane.js';
-export type { SCHaNeOptions, SCHaNeObjectiveOptions } from './losses/schane.js';
+export type { SCHaNeOptions, SCHaNeObjectiveOptions, SCHaNePositives } from './losses/schane.js';
 export { hcl } from './losses/hcl.js';
 export type { HCLOptions } from './losses/hcl.js';
 export { dcl } from './losses/dcl.js';

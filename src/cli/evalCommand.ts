@@ -8,26 +8,26 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Command } from 'commander';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
-import { augmentBatch } from '../data/augment/pipeline.js';
-import { Rng } from '../engine/random.js';
-import { alignment, uniformity } from '../eval/geometry.js';
 import { knnClassify } from '../eval/knn.js';
 import { linearProbe } from '../eval/linearProbe.js';
 import { backboneOf, BACKBONE_NAME } from '../models/projectionHead.js';
 import { loadModel } from '../models/serialize.js';
 import { parseTrainConfig } from '../train/config.js';
+import { embeddingGeometry } from '../train/embeddingGeometry.js';
 import { datasetFeatures } from '../train/features.js';
 import { loadTrainTest } from '../train/loadData.js';
 import { RunWriter } from '../train/runWriter.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { UsageError } from './errors.js';
+import { commandOutput } from './output.js';
 
 export function evalCommand(): Command {
   return new Command('eval')
     .description("evaluate a run's checkpoint: kNN, linear probe, alignment/uniformity (writes runs/<name>/eval.json)")
     .requiredOption('--run <dir>', 'a run directory written by hardneg train or demo')
-    .option('--json', 'end with one JSON line')
+    .option('--json', 'print only one JSON line on stdout (the rest goes to stderr)')
     .action(async (flags: { run: string; json?: boolean }, cmd: Command) => {
+      const out = commandOutput(flags.json);
       const run = new RunWriter(flags.run);
       if (!existsSync(run.file('config.json'))) throw new UsageError(`--run: ${flags.run} is not a run directory (no config.json)`);
       if (!existsSync(join(flags.run, 'checkpoint', 'model'))) throw new UsageError(`--run: ${flags.run} has no checkpoint/model to evaluate`);
@@ -40,20 +40,14 @@ export function evalCommand(): Command {
       const test = datasetFeatures(backbone, data.test);
       const knn = knnClassify(bank, data.train.labels, test, data.test.labels, { k: config.eval.knnK, temperature: config.eval.knnTemperature });
       const probe = linearProbe(bank, data.train.labels, test, data.test.labels, { seed: config.seed });
-      // Alignment over two augmented views of each test image (the run's own augmentations).
-      const aug = augmentConfig(config.augment as AugmentOverrides);
-      const rng = new Rng(config.seed);
-      const all = Int32Array.from({ length: data.test.labels.length }, (_, i) => i);
-      const view = () => ({ ...data.test, images: augmentBatch(data.test, all, rng, aug) });
-      const [a, b] = [datasetFeatures(backbone, view()), datasetFeatures(backbone, view())];
       const result = {
         knn_top1: knn.top1, knn_top5: knn.top5, linear_probe_top1: probe.top1,
-        alignment: alignment(a, b), uniformity: uniformity(test),
+        ...embeddingGeometry(backbone, data.test, augmentConfig(config.augment as AugmentOverrides), config.seed),
       };
-      tf.dispose([bank, test, a, b]);
+      tf.dispose([bank, test]);
       model.dispose();
       run.writeJson('eval.json', result);
-      console.log(`${flags.run}: ${Object.entries(result).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
-      if (flags.json) console.log(JSON.stringify({ run: flags.run, ...result }));
+      out.line(`${flags.run}: ${Object.entries(result).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+      out.json({ run: flags.run, ...result });
     });
 }

@@ -15,12 +15,13 @@
  * candidate rows; never the whole corpus.
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random.js';
 import type { FilterOptions } from '../negatives/falseNegativeFilter.js';
 import { l2Normalize } from '../ops/normalize.js';
-import { AtomicFileWriter, writeFileAtomic } from '../util/atomicWrite.js';
+import { AtomicFileWriter, removeOrphanTemps, writeFileAtomic } from '../util/atomicWrite.js';
+import { acquireLock } from '../util/lock.js';
 import { exactTopK } from './exactSearch.js';
 import { hnswTopK, type HnswOptions } from './hnswSearch.js';
 import { readQrels } from '../data/qrels.js';
@@ -63,6 +64,10 @@ export interface CorpusMineOptions extends FilterOptions {
   seed?: number;
   /** Write ids instead of texts. */
   ids?: boolean;
+  /** Keep the shard files after a finished run (default false: they are removed; a later run with other filters then searches again). */
+  keepShards?: boolean;
+  /** Receives warnings (a corrupt shard computed again); default `console.warn`. */
+  warn?: (message: string) => void;
   progress?: (phase: 'search' | 'collect', done: number, total: number) => void;
 }
 
@@ -91,7 +96,22 @@ export function summaryPath(output: string): string {
   return `${output.replace(/\.jsonl$/, '')}.summary.json`;
 }
 
+/**
+ * Mines under a lock on the output (`<output>.lock`): a second run to the same output fails with
+ * a one-line error naming the lock and its holder. Temporary files a killed run left beside the
+ * output are removed first.
+ */
 export function mine(options: CorpusMineOptions): MineResult {
+  const lock = acquireLock(`${options.output}.lock`, `mining output ${options.output}`);
+  try {
+    removeOrphanTemps(dirname(resolve(options.output)), [basename(options.output), basename(summaryPath(options.output))]);
+    return mineLocked(options);
+  } finally {
+    lock.release();
+  }
+}
+
+function mineLocked(options: CorpusMineOptions): MineResult {
   const t0 = performance.now();
   const { index = 'exact', negatives = 3, shardSize = 100_000, seed = 0 } = options;
   if (!(Number.isInteger(shardSize) && shardSize >= 1)) throw new Error(`shard size must be an integer >= 1, got ${shardSize}`);
@@ -127,7 +147,7 @@ export function mine(options: CorpusMineOptions): MineResult {
     hnsw: index === 'hnsw' ? (options.hnsw ?? {}) : null,
     k,
     shardSize,
-  });
+  }, options.warn);
   const search = (corpus: Float32Array, first: number): TopK =>
     index === 'hnsw' ? hnswTopK(queryVectors, corpus, dim, k, first, options.hnsw) : exactTopK(queryVectors, corpus, dim, k, first);
   let merged = emptyTopK(queries.length, k);
@@ -217,6 +237,7 @@ export function mine(options: CorpusMineOptions): MineResult {
     seconds: { search: round(searchSeconds), total: round((performance.now() - t0) / 1000) },
   };
   writeFileAtomic(summaryPath(options.output), `${JSON.stringify(summary, null, 2)}\n`);
+  if (!options.keepShards) store.clear();
   return { summary, candidates: merged };
 }
 

@@ -16,6 +16,9 @@
  * and its positive scores are too low for the relative-margin filter to keep much). A query whose
  * filters leave fewer than H candidates gets random documents (not its positive nor a trap) in
  * the missing slots, counted in the mining report.
+ *
+ * A step with a non-finite loss or gradient stops the training with a `DivergenceError` naming
+ * the epoch, the step and `suspects`, or with `nonFinite: 'skip'` is skipped and counted.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random.js';
@@ -24,6 +27,7 @@ import { exactTopK } from '../mining/exactSearch.js';
 import type { Candidate, DropReason } from '../negatives/falseNegativeFilter.js';
 import { selectNegatives, SelectionTally } from '../negatives/selection.js';
 import { readValues } from '../ops/readValues.js';
+import { DivergenceError, divergenceMessage, NonFiniteStep, type NonFinitePolicy } from '../optim/guardedStep.js';
 import type { Retriever } from './retrievers.js';
 
 export type NegativeSource = 'in-batch' | 'mined' | 'mined-filtered';
@@ -60,6 +64,10 @@ export interface RetrievalTrainOptions {
   /** MNRL scale (default 20). */
   scale?: number;
   seed?: number;
+  /** A step with a non-finite loss or gradient: stop with a `DivergenceError` (default) or skip it. */
+  nonFinite?: NonFinitePolicy;
+  /** The settings that most likely cause a divergence, named in its message (default "the learning rate too high"). */
+  suspects?: string;
   onEpoch?: (report: RetrievalEpochReport) => void;
 }
 
@@ -80,12 +88,14 @@ export interface MiningReport {
 export interface RetrievalEpochReport {
   epoch: number;
   meanLoss: number;
+  /** Steps skipped as non-finite (`nonFinite: 'skip'`). */
+  skippedSteps?: number;
   seconds: number;
   mining?: MiningReport;
 }
 
 export function trainRetrieval(retriever: Retriever, pairs: RetrievalPairs, options: RetrievalTrainOptions): RetrievalEpochReport[] {
-  const { negatives: source, epochs = 3, batchSize = 128, hardNegatives = 3, remineEvery = 1, mineFrom = 0, scale = 20, seed = 0 } = options;
+  const { negatives: source, epochs = 3, batchSize = 128, hardNegatives = 3, remineEvery = 1, mineFrom = 0, scale = 20, seed = 0, nonFinite = 'stop' } = options;
   const n = pairs.queries.length;
   if (pairs.positives.length !== n) throw new Error(`trainRetrieval: ${pairs.positives.length} positives for ${n} queries`);
   if (n < batchSize) throw new Error(`trainRetrieval: ${n} training pairs are fewer than a batch of ${batchSize}`);
@@ -103,18 +113,30 @@ export function trainRetrieval(retriever: Retriever, pairs: RetrievalPairs, opti
     const order = rng.permutation(n);
     let total = 0;
     let steps = 0;
+    let skipped = 0;
+    const stepsPerEpoch = Math.floor(n / batchSize);
     for (let s = 0; s + batchSize <= n; s += batchSize) {
       const batch = Array.from(order.subarray(s, s + batchSize));
       const negatives = h > 0 ? batch.flatMap((i) => Array.from(mined!.subarray(i * h, (i + 1) * h))) : [];
-      total += retriever.step(
-        batch.map((i) => pairs.queries[i]),
-        batch.map((i) => pairs.positives[i]),
-        negatives,
-        (q, p, hard) => mnrl(q, p, { scale, hardNegatives: hard }),
-      );
-      steps++;
+      try {
+        total += retriever.step(
+          batch.map((i) => pairs.queries[i]),
+          batch.map((i) => pairs.positives[i]),
+          negatives,
+          (q, p, hard) => mnrl(q, p, { scale, hardNegatives: hard }),
+        );
+        steps++;
+      } catch (err) {
+        if (!(err instanceof NonFiniteStep)) throw err;
+        if (nonFinite === 'stop' || err.nonFinite === 'weights' || skipped + 1 === stepsPerEpoch) {
+          const where = `epoch ${epoch + 1}/${epochs} step ${s / batchSize + 1}/${stepsPerEpoch}${skipped + 1 === stepsPerEpoch ? ' (every step of the epoch non-finite)' : ''}`;
+          throw new DivergenceError(divergenceMessage(where, err, options.suspects ?? 'the learning rate too high', 'nothing was saved'));
+        }
+        skipped++;
+      }
     }
-    const report = { epoch: epoch + 1, meanLoss: total / steps, seconds: (performance.now() - t0) / 1000, ...(mining ? { mining } : {}) };
+    const report: RetrievalEpochReport = { epoch: epoch + 1, meanLoss: total / steps, seconds: (performance.now() - t0) / 1000, ...(mining ? { mining } : {}) };
+    if (nonFinite === 'skip') report.skippedSteps = skipped;
     reports.push(report);
     options.onEpoch?.(report);
   }
