@@ -21,7 +21,7 @@ import { allocate } from './native/memory.js';
 import type { Rng } from './random.js';
 import { blurInPlace, jitterInPlace, warpAffine } from './host/augmentPixels.js';
 import { selectHardest } from './host/selection.js';
-import { mixJs, scatterJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
+import { mixJs, rowDot, scatterJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
 
 export type { MochiMixArrays, MochiMixed } from './host/mochiMix.js';
 
@@ -70,11 +70,7 @@ export function pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32A
     addon.pairDots(rows, D, I, J, c);
     return c;
   }
-  for (let x = 0; x < I.length; x++) {
-    let dot = 0;
-    for (let e = I[x] * D, f = J[x] * D, end = e + D; e < end; e++, f++) dot += rows[e] * rows[f];
-    c[x] = dot;
-  }
+  for (let x = 0; x < I.length; x++) c[x] = rowDot(rows, I[x] * D, J[x] * D, D);
   return c;
 }
 
