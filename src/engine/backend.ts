@@ -6,7 +6,7 @@
  * portable default, with the kernel fixes of `./wasm/`), `cpu`. `initEngine({ backend })` or
  * `HARDNEG_BACKEND` forces one; `threads` or `HARDNEG_THREADS` sets the native thread count.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { addonProblem, requireAddon } from './native/addon.js';
 import { loadAddon } from './native/loadAddon.js';
 import { nativeKernelNames, registerNativeBackend } from './native/nativeBackend.js';

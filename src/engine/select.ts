@@ -17,7 +17,7 @@
  * Without it the binaries are looked up beside the page; when they are not there, wasm fails
  * to initialise and selection moves on to cpu.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installWasmFixes } from './wasm/fixes.js';
 

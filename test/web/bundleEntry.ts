@@ -2,7 +2,7 @@
  * What a browser application writes: hardneg imported by its package name, bundled by esbuild
  * (`--bundle --platform=browser --format=esm`, no externals) in test/web/playground.test.ts.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { drawMochi, infoNCE, initEngine, MemoryQueue, mochiLoss, Rng, schane, supCon } from 'hardneg';
 import { lossProbe } from './lossProbe.js';
 

@@ -3,7 +3,7 @@
  * MoCHi draws, so both sides must agree to float32 rounding. `lib` is hardneg's API (the source
  * in Node, the bundled package in the browser) and `tf` the TensorFlow.js it runs on.
  */
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type * as Core from '../../src/core.js';
 
 type Lib = Pick<typeof Core, 'infoNCE' | 'mochiLoss' | 'MemoryQueue' | 'supCon' | 'schane' | 'initEngine' | 'Rng' | 'drawMochi'>;

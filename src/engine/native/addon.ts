@@ -5,7 +5,7 @@
  * nothing from Node, so the code that asks `activeAddon()` bundles for a browser, where the
  * answer is always undefined.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 /** The addon's functions (`native/binding.c`); arrays are Float32Arrays (views allowed), sizes integers. */
 export interface NativeAddon {

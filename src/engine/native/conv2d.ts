@@ -10,7 +10,7 @@
  * A 1×1 convolution with stride 1 and no padding skips the patches (cols is x itself). The
  * patches are built for a few images at a time so that they stay under ~64 MB.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { requireAddon } from './addon.js';
 import { applyEpilogue } from './epilogue.js';
 import { allocate, recycle } from './memory.js';
