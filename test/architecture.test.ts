@@ -131,6 +131,11 @@ test('the core entry (src/core.ts, the browser build) reaches no Node built-in a
   assert.deepEqual([...packages].filter((p) => !p.startsWith('@tensorflow/') && p !== 'zod'), []);
 });
 
+test('src/ imports TensorFlow.js through engine/tf.ts, never the @tensorflow/tfjs umbrella (not a dependency)', () => {
+  const umbrella = [...graph.keys()].filter((f) => /['"]@tensorflow\/tfjs['"]/.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+  assert.deepEqual(umbrella, []);
+});
+
 test('the checks catch what they are for', () => {
   const a = join(SRC, 'ops/a.ts');
   const b = join(SRC, 'ops/b.ts');
