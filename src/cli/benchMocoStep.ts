@@ -4,7 +4,7 @@
  * seeded random inputs and a full queue. The same step in PyTorch is
  * `bench/reference/moco_step.py`; `npm run bench:compare` runs both.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { Rng } from '../engine/random.js';
 import { mlp } from '../models/mlp.js';
 import { momentumCopy } from '../models/momentumEncoder.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { Command } from 'commander';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
 import { knnClassify } from '../eval/knn.js';

@@ -3,7 +3,7 @@
  * (query: a noun synset's definition; document: its lemmas), trained with in-batch, mined, or
  * mined and filtered negatives, and evaluated on dev/test against all 76,066 documents.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { reverseDictionary } from '../experiments/reverseDictionary.js';
 import { Rng } from '../engine/random.js';

@@ -14,7 +14,7 @@
  * Tensor kernels (matrix products, element-wise maps, softmax) are TensorFlow.js kernels of the
  * native backend (`engine/native/`), reached through tf ops and `engine/fused.ts`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { activeAddon } from './native/addon.js';
 import { floatValues, type CpuBackend } from './native/kernelCall.js';
 import { allocate } from './native/memory.js';

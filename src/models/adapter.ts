@@ -8,7 +8,7 @@
  * Both start as the identity, so an untrained adapter returns the input vectors (normalised).
  * Shapes: `[n, D]` → `[n, D]` unit rows.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { loadWeightFile, saveWeightFile } from './weightFile.js';

@@ -10,7 +10,7 @@
  *
  * Shapes: texts `[n]` → `[n, dim]` unit rows.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { loadWeightFile, saveWeightFile } from './weightFile.js';

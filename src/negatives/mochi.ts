@@ -17,7 +17,7 @@
  *   denominator is a constant, so ∂(q·h)/∂q = h and ∂(q·h′)/∂q = h′, exactly the gradient of the
  *   exact path. Exact only for unit queries and unit queue items.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { hardestIndicesIn, mochiGradients, mochiMix, type MochiMixed } from '../engine/hostKernels.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';

@@ -2,7 +2,7 @@
  * Argument checks shared by the losses and hard-negative operations. Each throws one line that
  * names the function, the argument, what was expected and what was given.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 export class ArgumentError extends Error {
   override name = 'ArgumentError';

@@ -10,7 +10,7 @@
  * (IEEE 754), so c = 0·L + Σᵢ Σ 0·gᵢ is 0 exactly when L and all gᵢ are finite (a sum of zeros
  * cannot overflow). The training loops decide what a `NonFiniteStep` does (stop, or skip the step).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { NonFiniteInputError } from '../ops/validate.js';
 
 export type NonFinitePolicy = 'stop' | 'skip';

@@ -14,7 +14,7 @@
  * applied, counted in the epoch's `skipped_steps`); weights made non-finite always stop the run,
  * as does an epoch whose every step is skipped.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../engine/tf.js';
 import { BatchSchedule } from '../data/batching.js';
 import type { Position } from './checkpoint.js';
 import type { TrainConfig } from './config.js';

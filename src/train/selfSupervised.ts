@@ -10,7 +10,7 @@
  * diagnostics, and writes a checkpoint. The learning rate
  * follows a cosine schedule with linear warm-up, per step.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { BatchSchedule, mixSeed, stepRng } from '../data/batching.js';
 import type { TrainTest } from '../data/split.js';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';

@@ -9,7 +9,7 @@
  * epoch it logs the losses and (every `eval.every` epochs and after the last) the test accuracy of
  * the classifier and the kNN top-1 of f.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { mixSeed, stepRng } from '../data/batching.js';
 import { subsetDataset } from '../data/dataset.js';
 import type { TrainTest } from '../data/split.js';

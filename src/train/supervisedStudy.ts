@@ -17,7 +17,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
 import type { TrainTest } from '../data/split.js';
 import type { SCHaNePositives } from '../losses/schane.js';

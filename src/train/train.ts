@@ -3,7 +3,7 @@
  * config.json, and runs the trainer for the config's task.
  */
 import { readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { engineInfo } from '../engine/backend.js';
 import { parseTrainConfig, type TrainConfig } from './config.js';
 import { configDifferences, describeDifferences } from './configDiff.js';
