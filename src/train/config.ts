@@ -54,7 +54,11 @@ const schema = z.strictObject({
       temperature: positive.default(0.1),
       /** Few-shot: k training images per class (seeded), or all. */
       shots: int(1).nullable().default(null),
-      /** A saved encoder (`runs/<name>/checkpoint/model` or a `saveModel` dir) to fine-tune. */
+      /**
+       * An encoder to fine-tune: `runs/<name>/checkpoint/model`, a `saveModel` dir, or a `.safetensors`
+       * file (`hardneg export`, or PyTorch's state dict in the names of docs/export.md; without
+       * hardneg's metadata its architecture is this config's `encoder`).
+       */
       init: z.string().nullable().default(null),
     })
     .default({ loss: 'ce', lossOptions: {}, lambda: 0.5, temperature: 0.1, shots: null, init: null }),

@@ -124,3 +124,52 @@ test('export --model adapter.safetensors: the residual adapter in PyTorch equals
   assert.match(junk.err, /junk\.safetensors: not a safetensors file/);
   assert.ok(!existsSync(join(dir, 'x.safetensors')) && !existsSync(join(dir, 'y.safetensors')) && !existsSync(join(dir, 'y.json')), 'nothing written on error');
 });
+
+test('import: a CNN trained in PyTorch (its state dict as safetensors, no hardneg metadata) loads with the config\'s encoder, embeds equally, and fine-tunes via supervised.init', { skip }, () => {
+  const config: EncoderConfig = { backbone: { kind: 'cnn', inputShape: [8, 8, 1], widths: [4, 6], blocks: 0, batchNorm: true } };
+  const file = join(dir, 'torch.safetensors');
+  const script = `
+import json, struct, sys, torch, numpy as np
+sys.path.insert(0, 'examples')
+from load_in_pytorch import Encoder
+torch.manual_seed(0)
+model = Encoder(json.loads(sys.argv[1]))
+for m in model.modules():
+    if isinstance(m, torch.nn.BatchNorm2d):
+        m.running_mean.uniform_(-0.3, 0.3); m.running_var.uniform_(0.5, 1.5); m.weight.data.uniform_(0.5, 1.5); m.bias.data.uniform_(-0.2, 0.2)
+model.eval()
+state = {k: v.contiguous() for k, v in model.state_dict().items()}
+header, blobs, at = {}, [], 0
+for k, v in state.items():
+    raw = v.numpy().tobytes()
+    header[k] = {"dtype": {torch.float32: "F32", torch.int64: "I64"}[v.dtype], "shape": list(v.shape), "data_offsets": [at, at + len(raw)]}
+    blobs.append(raw); at += len(raw)
+h = json.dumps(header).encode()
+with open(sys.argv[2], "wb") as f:
+    f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+x = torch.from_numpy(np.load(sys.argv[3]))
+np.save(sys.argv[4], model(x).detach().numpy())
+`;
+  const rng = new Rng(9);
+  const images = rng.uniformArray(4 * 64, 0, 1);
+  writeFileSync(join(dir, 'import-x.npy'), encodeNpy(images, [4, 8, 8, 1]));
+  const r = spawnSync(PYTHON, ['-c', script, JSON.stringify(config), file, join(dir, 'import-x.npy'), join(dir, 'import-torch.npy')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const { model } = loadEncoderFile(file, config);
+  const ours = tf.tidy(() => (model.predict(tf.tensor4d(images, [4, 8, 8, 1])) as tf.Tensor).dataSync() as Float32Array);
+  const diff = maxDiff(readNpy(join(dir, 'import-torch.npy')).data as Float32Array, ours);
+  assert.ok(diff < 1e-4, `max |Δ| ${diff}`);
+  model.dispose();
+  assert.throws(() => loadEncoderFile(file), /torch\.safetensors: has no hardneg\.config metadata; give the architecture/);
+  assert.throws(() => loadEncoderFile(file, { backbone: { ...config.backbone, widths: [4, 7] } as EncoderConfig['backbone'] }), /torch\.safetensors: tensor 'backbone\.stages\.1\.conv\.weight' has shape \[6, 4, 3, 3\], expected \[7, 4, 3, 3\]/);
+
+  const labels = Int32Array.from({ length: 40 }, (_v, i) => i % 2);
+  const pics = Float32Array.from({ length: 40 * 64 }, (_v, i) => (labels[Math.floor(i / 64)] === 1 ? 0.8 : 0.2) + 0.1 * rng.uniformArray(1, -1, 1)[0]);
+  writeFileSync(join(dir, 'ft-x.npy'), encodeNpy(pics, [40, 8, 8, 1]));
+  writeFileSync(join(dir, 'ft-y.npy'), encodeNpy(labels, [40]));
+  writeFileSync(join(dir, 'ft.yaml'), `name: ft\ntask: supervised\nencoder: ${JSON.stringify(config)}\nepochs: 2\nbatchSize: 16\noptimizer: { kind: adam, lr: 0.01 }\ndata: { dataset: npy, images: ${join(dir, 'ft-x.npy')}, labels: ${join(dir, 'ft-y.npy')}, testSize: 10 }\nsupervised: { init: ${file} }\neval: { knnK: 5 }\naugment: { crop: false }\n`);
+  const t = hardneg('train', '--config', join(dir, 'ft.yaml'), '--runs-dir', join(dir, 'runs'), '--json');
+  assert.equal(t.code, 0, t.err);
+  const final = JSON.parse(t.out.trim().split('\n').pop()!);
+  assert.ok(final.knn_top1 >= 0.8 && final.test_top1 > 0, t.out);
+});
