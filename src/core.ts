@@ -71,6 +71,7 @@ export type { ImageDataset, FloatImage } from './data/dataset.js';
 export { stratifiedSplit, largestRemainder, fingerprint } from './data/split.js';
 export type { Split, SplitDescription, TrainTest } from './data/split.js';
 export { BatchSchedule, mixSeed, stepRng } from './data/batching.js';
+export { splitInPlace } from './data/partition.js';
 export type { Batch, BatchOptions } from './data/batching.js';
 export { augmentBatch, twoViews } from './data/augment/pipeline.js';
 export type { ImageSource } from './data/augment/pipeline.js';
@@ -110,6 +111,9 @@ export { textFeatures, tokenize, hashString, DEFAULT_TEXT_FEATURES } from './mod
 export type { TextFeatureOptions } from './models/textFeatures.js';
 export { EmbeddingTable, meanBags, packBags } from './models/embeddingBag.js';
 export type { Bags, BagLookup } from './models/embeddingBag.js';
+export { encodeSafetensors, decodeSafetensors, takeF32, SafetensorsError } from './models/safetensors.js';
+export type { NamedTensor, SafetensorsContents, SafetensorsDtype } from './models/safetensors.js';
+export { encoderToTorch, encoderFromTorch, transpose2d } from './models/torchLayout.js';
 export { SparseAdam } from './optim/sparseAdam.js';
 export type { SparseAdamOptions } from './optim/sparseAdam.js';
 export { exactTopK } from './mining/exactSearch.js';

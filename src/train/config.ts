@@ -17,6 +17,7 @@ import { ArgumentError } from '../ops/validate.js';
 import { ConfigError } from './configError.js';
 import { configRuleErrors } from './configRules.js';
 import { parseOptimizerConfig, type OptimizerConfig } from '../optim/optimizers.js';
+import { dataSchema } from './dataConfig.js';
 
 const int = (min: number) => z.number().int().min(min);
 const positive = z.number().positive();
@@ -25,17 +26,7 @@ const schema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only'),
   task: z.enum(['moco', 'supervised']),
   seed: int(0).default(0),
-  data: z
-    .strictObject({
-      dataset: z.enum(['mnist', 'fashion-mnist']),
-      /** For fashion-mnist: a directory with the four IDX files (default: Debian's install). */
-      path: z.string().optional(),
-      /** MNIST test-split size (default 2,000 of 10,000). */
-      testSize: int(1).max(9999).optional(),
-      /** Use only the first n training images of the (seeded) split. */
-      limit: int(1).optional(),
-    })
-    .default({ dataset: 'mnist' }),
+  data: dataSchema.default({ dataset: 'mnist' }),
   encoder: z.unknown(),
   epochs: int(1),
   batchSize: int(2).default(256),
@@ -63,7 +54,11 @@ const schema = z.strictObject({
       temperature: positive.default(0.1),
       /** Few-shot: k training images per class (seeded), or all. */
       shots: int(1).nullable().default(null),
-      /** A saved encoder (`runs/<name>/checkpoint/model` or a `saveModel` dir) to fine-tune. */
+      /**
+       * An encoder to fine-tune: `runs/<name>/checkpoint/model`, a `saveModel` dir, or a `.safetensors`
+       * file (`hardneg export`, or PyTorch's state dict in the names of docs/export.md; without
+       * hardneg's metadata its architecture is this config's `encoder`).
+       */
       init: z.string().nullable().default(null),
     })
     .default({ loss: 'ce', lossOptions: {}, lambda: 0.5, temperature: 0.1, shots: null, init: null }),

@@ -33,7 +33,7 @@ export function hardnegVersion(): string {
 
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
   const { runsDir = 'runs', resume = false, hooks, onNote = (line: string) => console.error(`note: ${line}`) } = options;
-  const data = await loadTrainTest(config.data, config.seed);
+  const data = await loadTrainTest(config.data, config.seed, config.task === 'supervised');
   // Everything the data decides is checked before the run directory exists.
   const { errors, notes } = dataRuleErrors(config, data, data.available);
   if (errors.length > 0) throw new ConfigError(errors);
@@ -51,7 +51,10 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         versions: { hardneg: hardnegVersion(), tfjs: tf.version.tfjs, node: process.version },
         config,
         ...(options.invocation ? { invocation: options.invocation } : {}),
-        data: { dataset: config.data.dataset, train: data.train.labels.length, test: data.test.labels.length, split: data.split },
+        data: {
+          dataset: config.data.dataset, train: data.train.labels.length, test: data.test.labels.length, split: data.split,
+          ...(data.skipped ? { skipped: data.skipped } : {}), ...(data.knnBank ? { unlabelled: true, knnBank: data.knnBank.labels.length } : {}),
+        },
         created: new Date().toISOString(),
       });
     }

@@ -58,7 +58,7 @@ const GOOD = {
   'queries.jsonl': Array.from({ length: 10 }, (_, i) => JSON.stringify({ id: `q${i}`, vector: [1, i, 0, 2] })).join('\n'),
   'qrels.tsv': Array.from({ length: 10 }, (_, i) => `q${i}\td${i}\t1`).join('\n'),
 };
-const adapter = (dir: string, ...extra: string[]) => ['train-adapter', '--queries', join(dir, 'queries.jsonl'), '--corpus', join(dir, 'corpus.jsonl'), '--qrels', join(dir, 'qrels.tsv'), '-o', join(dir, 'out.hnck'), ...extra];
+const adapter = (dir: string, ...extra: string[]) => ['train-adapter', '--queries', join(dir, 'queries.jsonl'), '--corpus', join(dir, 'corpus.jsonl'), '--qrels', join(dir, 'qrels.tsv'), '-o', join(dir, 'out.safetensors'), ...extra];
 const mine = (dir: string, ...extra: string[]) => ['mine', '--queries', join(dir, 'queries.jsonl'), '--corpus', join(dir, 'corpus.jsonl'), '--qrels', join(dir, 'qrels.tsv'), '-o', join(dir, 'out.jsonl'), ...extra];
 
 /** A config case: the config (BASE with `patch` merged one level deep) through `hardneg train`. */
