@@ -1,43 +1,51 @@
 /**
  * Where a MoCo step's time goes: `node --import tsx bench/profileStep.ts [--backend native]
- * [--threads 1] [--mochi 256,128,64] [--steps 30]`. Every kernel of the backend is wrapped with a
+ * [--threads 1] [--encoder mlp|cnn] [--widths 32,64,128] [--blocks 0] [--size 28] [--channels 1]
+ * [--batch 256] [--mochi 256,128,64] [--steps 30]`. Every kernel of the backend is wrapped with a
  * timer (after a warm-up), so the report lists each kernel's ms per step and calls per step, and
  * the rest of the step: TensorFlow.js's bookkeeping (tape, scopes, tensor tracking) and host code.
- * Shapes are those of `hardneg bench moco-step` (B=256, K=4096, D=128, MLP 784→512→128).
+ * The step and its shapes are those of `hardneg bench moco-step` (`src/cli/benchMocoStep.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
+import { BENCH_WIDTHS, setupMocoBench, type BenchEncoderKind } from '../src/cli/benchMocoStep.js';
 import { describeEngine, initEngine } from '../src/engine/backend.js';
-import { Rng } from '../src/engine/random.js';
-import { mlp } from '../src/models/mlp.js';
-import { momentumCopy } from '../src/models/momentumEncoder.js';
-import { MemoryQueue } from '../src/negatives/memoryQueue.js';
-import { l2Normalize } from '../src/ops/normalize.js';
-import { SGD } from '../src/optim/optimizers.js';
-import { mocoStep, type MocoState } from '../src/train/mocoStep.js';
+import { mocoStep } from '../src/train/mocoStep.js';
 
 const { values } = parseArgs({
-  options: { backend: { type: 'string', default: 'native' }, threads: { type: 'string', default: '1' }, mochi: { type: 'string' }, steps: { type: 'string', default: '30' } },
+  options: {
+    backend: { type: 'string', default: 'native' },
+    threads: { type: 'string', default: '1' },
+    encoder: { type: 'string', default: 'mlp' },
+    widths: { type: 'string' },
+    blocks: { type: 'string', default: '0' },
+    size: { type: 'string', default: '28' },
+    channels: { type: 'string', default: '1' },
+    batch: { type: 'string', default: '256' },
+    mochi: { type: 'string' },
+    steps: { type: 'string', default: '30' },
+  },
 });
 const info = await initEngine({ backend: values.backend, threads: Number(values.threads) });
 console.log(describeEngine(info));
-const [B, K, D] = [256, 4096, 128];
-const rng = new Rng(0);
-const queryEncoder = mlp({ inputDim: 784, hidden: [512], outputDim: D }, rng);
-const mochi = values.mochi?.split(',').map(Number);
-const state: MocoState = {
-  queryEncoder,
-  keyEncoder: momentumCopy(queryEncoder),
-  queue: new MemoryQueue(K, D),
-  optimizer: new SGD(0.03, 0.9),
-  momentum: 0.99,
-  temperature: 0.2,
-  mochi: mochi === undefined ? undefined : { N: mochi[0], s: mochi[1], sPrime: mochi[2], rng: rng.fork() },
-};
-state.queue.enqueue(tf.tidy(() => l2Normalize(tf.tensor2d(rng.normalArray(K * D), [K, D]))));
-const xq = tf.tensor2d(rng.uniformArray(B * 784), [B, 784]);
-const xk = tf.tensor2d(rng.uniformArray(B * 784), [B, 784]);
-for (let i = 0; i < 5; i++) mocoStep(state, xq, xk);
+const encoder = values.encoder as BenchEncoderKind;
+const mochi = values.mochi?.split(',').map(Number) as [number, number, number] | undefined;
+const steps = Number(values.steps);
+const { state, xq, xk } = setupMocoBench({
+  encoder,
+  widths: values.widths?.split(',').map(Number) ?? BENCH_WIDTHS[encoder],
+  blocks: Number(values.blocks),
+  size: Number(values.size),
+  channels: Number(values.channels),
+  batch: Number(values.batch),
+  queue: 4096,
+  dim: 128,
+  steps,
+  warmup: 0,
+  seed: 0,
+  mochi,
+});
+for (let i = 0; i < 3; i++) mocoStep(state, xq, xk);
 
 const kernelMs = new Map<string, { ms: number; calls: number }>();
 for (const config of tf.getKernelsForBackend(info.backend)) {
@@ -57,7 +65,6 @@ for (const config of tf.getKernelsForBackend(info.backend)) {
   });
 }
 
-const steps = Number(values.steps);
 const times: number[] = [];
 for (let i = 0; i < steps; i++) {
   const t0 = performance.now();

@@ -34,6 +34,40 @@ test('bench moco-step --json prints the backend and ends with one JSON line', ()
   assert.ok(last.ms_per_step > 0);
 });
 
+test('bench moco-step --encoder cnn: residual CNN on colour images; the JSON line names the encoder and its shape', () => {
+  const r = hardneg('bench', 'moco-step', '--encoder', 'cnn', '--widths', '4,8', '--blocks', '1', '--size', '8', '--channels', '3',
+    '--batch', '8', '--queue', '32', '--dim', '8', '--steps', '1', '--warmup', '1', '--mochi', '16,4,2', '--json');
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split('\n');
+  assert.equal(lines.length, 1, 'stdout is the JSON line alone');
+  const last = JSON.parse(lines[0]);
+  assert.deepEqual(
+    [last.bench, last.encoder, last.widths, last.blocks, last.size, last.channels, last.batch, last.queue, last.dim, last.mochi],
+    ['moco-step', 'cnn', [4, 8], 1, 8, 3, 8, 32, 8, '16,4,2'],
+  );
+  assert.ok(last.ms_per_step > 0);
+  assert.match(r.err, /cnn \[4,8\] blocks=1 on 8×8×3; B=8 K=32 D=8/);
+});
+
+test('bench moco-step: a flag that does not fit is a one-line error naming it', () => {
+  const cases: [string[], RegExp][] = [
+    [['--encoder', 'vit'], /--encoder must be one of mlp, cnn, got 'vit'/],
+    [['--widths', '32,x'], /--widths must be comma-separated positive integers \(e\.g\. 32,64,128\), got '32,x'/],
+    [['--widths', '0'], /--widths must be comma-separated positive integers/],
+    [['--blocks', '2'], /--blocks: residual blocks need --encoder cnn, got --encoder mlp --blocks 2/],
+    [['--encoder', 'cnn', '--size', '2'], /--size: 3 stages \(--widths 32,64,128\) halve a 2×2 image below 1 pixel; use --size >= 4/],
+    [['--encoder', 'cnn', '--batch', '10'], /--batch: .*must be a multiple of 4, got 10/],
+    [['--channels', '0'], /--channels must be a positive integer, got '0'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = hardneg('bench', 'moco-step', ...args, '--steps', '1');
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.err, message);
+    assert.equal(r.out, '');
+  }
+});
+
 test('errors are one line and a non-zero exit', () => {
   const bad = hardneg('--backend', 'gpu', 'bench', 'moco-step');
   assert.equal(bad.code, 1);
