@@ -18,6 +18,7 @@ import { buildEncoder, type EncoderConfig } from '../models/encoder.js';
 import { momentumCopy } from '../models/momentumEncoder.js';
 import { MemoryQueue } from '../negatives/memoryQueue.js';
 import { l2Normalize } from '../ops/normalize.js';
+import { checkStepMemory } from '../train/memoryCheck.js';
 import { buildOptimizer } from '../optim/optimizers.js';
 import { mocoStep, type MocoState } from '../train/mocoStep.js';
 
@@ -80,10 +81,14 @@ export function benchEncoderConfig(o: Pick<MocoBenchOptions, 'encoder' | 'widths
   };
 }
 
-/** Builds the encoders, a queue filled with unit vectors, and the two input batches, all from `o.seed`. */
+/**
+ * Builds the encoders, a queue filled with unit vectors, and the two input batches, all from
+ * `o.seed`; first refuses (one line) a step too big for the backend's memory.
+ */
 export function setupMocoBench(o: MocoBenchOptions): MocoBenchSetup {
-  const rng = new Rng(o.seed);
   const encoderConfig = benchEncoderConfig(o);
+  checkStepMemory('bench moco-step', encoderConfig, o.batch, o.encoder === 'cnn' ? BENCH_BN_GROUPS : 1);
+  const rng = new Rng(o.seed);
   const queryEncoder = buildEncoder(encoderConfig, rng);
   const state: MocoState = {
     queryEncoder,

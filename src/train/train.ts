@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { engineInfo } from '../engine/backend.js';
 import type { TrainConfig } from './config.js';
 import { loadTrainTest } from './loadData.js';
+import { checkStepMemory } from './memoryCheck.js';
 import { RunWriter } from './runWriter.js';
 import type { TrainHooks, TrainResult } from './epochLoop.js';
 import { trainSelfSupervised } from './selfSupervised.js';
@@ -26,6 +27,7 @@ export function hardnegVersion(): string {
 
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
   const { runsDir = 'runs', resume = false, hooks } = options;
+  checkStepMemory('train', config.encoder, config.batchSize, config.task === 'moco' ? 4 : 1);
   const data = await loadTrainTest(config.data, config.seed);
   const run = RunWriter.create(runsDir, config.name, resume);
   if (resume) {

@@ -68,6 +68,16 @@ test('bench moco-step: a flag that does not fit is a one-line error naming it', 
   }
 });
 
+test('bench moco-step on wasm refuses the 32×32×3 ResNet at B = 256 in one line before building anything', () => {
+  const r = hardneg('--backend', 'wasm', 'bench', 'moco-step', '--encoder', 'cnn', '--widths', '64,128,256', '--blocks', '2', '--size', '32', '--channels', '3', '--json');
+  assert.equal(r.code, 1);
+  assert.equal(r.out, '');
+  const lines = r.err.trim().split('\n');
+  assert.match(lines[0], /^backend: wasm/);
+  assert.equal(lines.length, 2, r.err);
+  assert.match(lines[1], /^hardneg: error: bench moco-step: batch size 256 with the encoder CNN \[64,128,256\], 2 residual blocks per stage, on 32×32×3 \+ head 256→256→128 needs about [\d.]+ GiB per training step, more than the wasm backend's 4\.0 GiB; use a batch size of at most \d+, or the native backend \(--backend native\)$/);
+});
+
 test('errors are one line and a non-zero exit', () => {
   const bad = hardneg('--backend', 'gpu', 'bench', 'moco-step');
   assert.equal(bad.code, 1);
