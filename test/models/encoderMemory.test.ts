@@ -62,7 +62,7 @@ test('the estimate bounds the tensor memory that a MoCo-style step holds at its 
   const { mocoStep } = await import('../../src/train/mocoStep.js');
   const { momentumCopy } = await import('../../src/models/momentumEncoder.js');
   const { MemoryQueue } = await import('../../src/negatives/memoryQueue.js');
-  const { buildOptimizer } = await import('../../src/train/optimizers.js');
+  const { buildOptimizer } = await import('../../src/optim/optimizers.js');
   const config = configs[3];
   const batch = 16;
   const rng = new Rng(2);
