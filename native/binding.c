@@ -10,56 +10,8 @@
 #include <stdint.h>
 
 #include "kernels.h"
+#include "napi.h"
 #include "pool.h"
-
-#define FAIL(env, msg)                    \
-  do {                                    \
-    napi_throw_error((env), NULL, (msg)); \
-    return NULL;                          \
-  } while (0)
-
-/* Reads up to `max` arguments; returns their count, or -1. */
-static int args(napi_env env, napi_callback_info info, napi_value *argv, size_t max) {
-  size_t argc = max;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return -1;
-  return (int)argc;
-}
-
-typedef struct {
-  void *data;
-  size_t length;
-} array_t;
-
-static bool get_array(napi_env env, napi_value value, napi_typedarray_type want, array_t *out) {
-  bool is_typed = false;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, value, &type, &out->length, &out->data, &buffer, &offset) != napi_ok) return false;
-  return type == want;
-}
-
-static bool get_floats(napi_env env, napi_value value, array_t *out) { return get_array(env, value, napi_float32_array, out); }
-
-static bool get_int(napi_env env, napi_value value, int64_t *out) {
-  return napi_get_value_int64(env, value, out) == napi_ok && *out >= 0 && *out <= INT32_MAX;
-}
-
-static bool get_number(napi_env env, napi_value value, double *out) { return napi_get_value_double(env, value, out) == napi_ok; }
-
-static bool get_bool(napi_env env, napi_value value, bool *out) { return napi_get_value_bool(env, value, out) == napi_ok; }
-
-static bool is_null(napi_env env, napi_value value) {
-  napi_valuetype type;
-  return napi_typeof(env, value, &type) == napi_ok && (type == napi_null || type == napi_undefined);
-}
-
-/* Does a row-major [rows, cols] matrix repeated batch times, stride apart, fit in length? */
-static bool fits(size_t length, int64_t rows, int64_t cols, int64_t stride, int64_t batch) {
-  if (rows == 0 || cols == 0 || batch == 0) return true;
-  return (uint64_t)((batch - 1) * stride + rows * cols) <= length;
-}
 
 static napi_value gemm(napi_env env, napi_callback_info info) {
   napi_value v[13];
@@ -187,18 +139,6 @@ static napi_value momentum(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static bool get_conv(napi_env env, napi_value value, hn_conv_t *conv) {
-  array_t ints;
-  if (!get_array(env, value, napi_int32_array, &ints) || ints.length != 14) return false;
-  const int32_t *v = (const int32_t *)ints.data;
-  int64_t *f = &conv->B;
-  for (int i = 0; i < 14; i++) {
-    if (v[i] < 0) return false;
-    f[i] = v[i];
-  }
-  return conv->sH > 0 && conv->sW > 0 && conv->dH > 0 && conv->dW > 0;
-}
-
 /* im2col(x, cols, info) when to_cols, else col2im(cols, x, info). */
 static napi_value patches(napi_env env, napi_callback_info info, bool to_cols) {
   napi_value v[3];
@@ -216,8 +156,6 @@ static napi_value patches(napi_env env, napi_callback_info info, bool to_cols) {
 
 static napi_value im2col(napi_env env, napi_callback_info info) { return patches(env, info, true); }
 static napi_value col2im(napi_env env, napi_callback_info info) { return patches(env, info, false); }
-
-static bool get_ints(napi_env env, napi_value value, array_t *out) { return get_array(env, value, napi_int32_array, out); }
 
 static napi_value hardest(napi_env env, napi_callback_info info) {
   napi_value v[7];
@@ -289,7 +227,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pairDots", NULL, pair_dots, NULL, NULL, NULL, napi_default_method, NULL},
       {"augment", NULL, augment, NULL, NULL, NULL, napi_default_method, NULL},
   };
-  if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok || !hn_define_layer_bindings(env, exports)) return NULL;
   return exports;
 }
 

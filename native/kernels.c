@@ -2,31 +2,12 @@
 #include "kernels.h"
 
 #include "hot.h"
+#include "lanes.h"
 #include "pool.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define INLINE __attribute__((always_inline)) static inline
-
-typedef float f8 __attribute__((vector_size(32)));
-typedef int32_t i8 __attribute__((vector_size(32)));
-
-INLINE f8 load8(const float *p) {
-  f8 v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-INLINE void store8(float *p, f8 v) { memcpy(p, &v, sizeof v); }
-
-INLINE f8 splat8(float v) {
-  const f8 zero = {0};
-  return zero + v;
-}
-
-INLINE f8 select8(i8 take, f8 a, f8 b) { return (f8)(((i8)a & take) | ((i8)b & ~take)); }
 
 /*
  * e^x in float, relative error below 2e-7: x = n·ln2 + r with |r| <= ln2/2 (Cody–Waite), e^r by
@@ -141,6 +122,8 @@ BINARY_ROW(row_sqdiff, (x1 - x2) * (x1 - x2))
 typedef void (*row_fn)(const float *, int, const float *, int, float *, int64_t);
 static const row_fn ROW_FNS[B_COUNT] = {row_add, row_sub, row_mul, row_div, row_max, row_min, row_sqdiff};
 
+void hn_binary_row(int op, const float *a, int av, const float *b, int bv, float *y, int64_t n) { ROW_FNS[op](a, av, b, bv, y, n); }
+
 int64_t hn_operand_length(int mode, int64_t rows, int64_t cols) {
   return mode == M_FULL ? rows * cols : mode == M_ROW ? cols : mode == M_COL ? rows : 1;
 }
@@ -175,34 +158,6 @@ void hn_binary(int op, const float *a, int a_mode, const float *b, int b_mode, f
   binary_job j = {ROW_FNS[op], a, b, a_mode, b_mode, y, cols};
   if (a_mode == M_FULL && b_mode == M_FULL) hn_parallel(rows * cols, GRAIN, binary_flat_part, &j);
   else hn_parallel(rows, cols > 0 ? 1 + GRAIN / cols : rows, binary_rows_part, &j);
-}
-
-/* max of sign·x over a row, 8 lanes at a time; a NaN sticks in its lane, so any NaN gives NaN. */
-HOT static float max_row(const float *x, int64_t n, float sign) {
-  f8 lanes = splat8(-INFINITY);
-  int64_t j = 0;
-  for (; j + 8 <= n; j += 8) {
-    const f8 v = load8(x + j) * sign;
-    lanes = select8((v > lanes) | (v != v), v, lanes);
-  }
-  float best = -INFINITY;
-  for (; j < n; j++) {
-    const float v = sign * x[j];
-    best = (v > best || v != v) ? v : best;
-  }
-  for (int k = 0; k < 8; k++) best = (lanes[k] > best || lanes[k] != lanes[k]) ? lanes[k] : best;
-  return best;
-}
-
-/* Σ of a row in 8 float lanes, the lanes and the tail added in double. */
-HOT static double sum_row(const float *x, int64_t n) {
-  f8 lanes = splat8(0.0f);
-  int64_t j = 0;
-  for (; j + 8 <= n; j += 8) lanes += load8(x + j);
-  double total = 0;
-  for (; j < n; j++) total += x[j];
-  for (int k = 0; k < 8; k++) total += lanes[k];
-  return total;
 }
 
 typedef struct {

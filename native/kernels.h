@@ -26,6 +26,24 @@ int64_t hn_operand_length(int mode, int64_t rows, int64_t cols);
 /* y[r, c] = f(a, b) over [rows, cols], each operand laid out by its mode. */
 void hn_binary(int op, const float *a, int a_mode, const float *b, int b_mode, float *y, int64_t rows, int64_t cols);
 
+/* One row of hn_binary: y[j] = f(a[av ? j : 0], b[bv ? j : 0]), j < n. */
+void hn_binary_row(int op, const float *a, int av, const float *b, int bv, float *y, int64_t n);
+
+/* Most axes of a strided view (strided.c). */
+#define HN_MAX_DIMS 8
+
+/*
+ * y [shape] = f(a, b) for any broadcast (strided.c): a and b are read through element strides
+ * per axis (0 on an axis they are broadcast along); the last axis has stride 1 or 0 in each.
+ */
+void hn_binary_strided(int op, const float *a, const int64_t *a_strides, const float *b, const int64_t *b_strides, float *y, const int64_t *shape, int nd);
+
+/*
+ * x [shape] (row-major) reduced over the axes with reduced[d] != 0 into y (the kept axes in
+ * order); sums in double, NaN propagates through max and min. 0 on success, -1 out of memory.
+ */
+int hn_reduce_axes(int op, const float *x, float *y, const int64_t *shape, const int *reduced, int nd);
+
 /* x [outer, inner] reduced over inner into y[outer] (inside) or over outer into y[inner]; 0 on success, -1 out of memory. */
 int hn_reduce(int op, const float *x, float *y, int64_t outer, int64_t inner, int inside);
 
@@ -48,6 +66,26 @@ void hn_im2col(const hn_conv_t *p, const float *x, float *cols);
 
 /* The adjoint: x = 0, then every patch of cols added back where it came from. */
 void hn_col2im(const hn_conv_t *p, const float *cols, float *x);
+
+/*
+ * Pooling (pooling.c), NHWC, geometry as for convolutions (dilations 1): x [B, H, W, C],
+ * y and dy [B, OH, OW, C]. Average: the mean of the window's pixels inside the image; its
+ * gradient spreads dy / (KH·KW) over the window. Max: the window's largest number (−∞ if none);
+ * its gradient adds dy to the first largest pixel. max_pool_grad: 0 on success, -1 out of memory.
+ */
+void hn_avg_pool(const hn_conv_t *p, const float *x, float *y);
+void hn_avg_pool_grad(const hn_conv_t *p, const float *dy, float *dx);
+void hn_max_pool(const hn_conv_t *p, const float *x, float *y);
+int hn_max_pool_grad(const hn_conv_t *p, const float *x, const float *dy, float *dx);
+
+/*
+ * Training-mode batch normalization (batchNorm.c) of x [G, N, C] per group and channel:
+ * y = γ·(x − μ)/√(σ² + ε) + β, with mean μ and biased variance σ² [G, C] written out; the
+ * gradient gives dx [G, N, C], dγ and dβ [C] (summed over groups). 0 on success, -1 out of memory.
+ */
+int hn_batch_norm(const float *x, const float *gamma, const float *beta, float eps, int64_t G, int64_t N, int64_t C, float *y, float *mean, float *variance);
+int hn_batch_norm_grad(const float *dy, const float *x, const float *mean, const float *variance, const float *gamma, float eps, int64_t G, int64_t N,
+                       int64_t C, float *dx, float *dgamma, float *dbeta);
 
 /* MoCHi's selection (selection.c): out [B, N] = indices of each row's N largest scores of [B, K],
  * by score descending, ties in index order; [lo, hi] bounds the scores (NaN: each row's own

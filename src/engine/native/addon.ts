@@ -35,6 +35,31 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, aMode: number, b: Float32Array, bMode: number, out: Float32Array, rows: number, cols: number): void;
   /** x `[outer, inner]` reduced over inner (inside) into `[outer]` or over outer into `[inner]`; op: 0 sum, 1 mean, 2 max, 3 min. */
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, inner: number, inside: boolean): void;
+  /**
+   * out `[…shape]` = f(a, b) (op as in `binary`) on strided views: a and b are read at Σ index[d]·strides[d]
+   * (0 on broadcast axes, the last stride 0 or 1); shape and strides Int32Arrays of 1 to 8 axes.
+   */
+  binaryStrided(op: number, a: Float32Array, aStrides: Int32Array, b: Float32Array, bStrides: Int32Array, out: Float32Array, shape: Int32Array): void;
+  /** x `[…shape]` (row-major) reduced over the axes where `reduced` is 1 into out (the kept axes in order); op as in `reduce`. */
+  reduceAxes(op: number, x: Float32Array, out: Float32Array, shape: Int32Array, reduced: Int32Array): void;
+  /** NHWC average pooling (the mean of the window's pixels inside the image), x `[B, H, W, C]` → y `[B, OH, OW, C]`; `info` as for `im2col`, dilations 1. */
+  avgPool(x: Float32Array, y: Float32Array, info: Int32Array): void;
+  /** Its gradient as TensorFlow.js's cpu kernel defines it: dx = Σ over the windows covering a pixel of dy / (KH·KW). */
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, info: Int32Array): void;
+  /** NHWC max pooling (NaN ignored, −∞ for a window without a number). */
+  maxPool(x: Float32Array, y: Float32Array, info: Int32Array): void;
+  /** Its gradient: each window's dy added to its first largest pixel (row-major window order). */
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, info: Int32Array): void;
+  /**
+   * Training-mode batch normalization of x `[G, N, C]` per group and channel: y = γ·(x − μ)/√(σ² + ε) + β,
+   * writing y `[G, N, C]`, mean μ and biased variance σ² `[G, C]`; gamma, beta `[C]`.
+   */
+  batchNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number, groups: number, channels: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  /** Its gradient: dx `[G, N, C]`, dγ = Σ dy·x̂ and dβ = Σ dy `[C]` (over all groups). */
+  batchNormGrad(
+    dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, epsilon: number, groups: number, channels: number,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  ): void;
   /** NHWC patches of x into cols `[B·OH·OW, KH·KW·C]`; `info` is `[B, H, W, C, OH, OW, KH, KW, sH, sW, dH, dW, padTop, padLeft]`. */
   im2col(x: Float32Array, cols: Float32Array, info: Int32Array): void;
   /** The adjoint of im2col: dx = Σ of the patches in cols, written over dx. */

@@ -4,13 +4,14 @@
  * The stock cpu kernels compute every output element's input index from its coordinates
  * (hundreds of ms per MoCo step); here the broadcasts that occur in practice are recognised as
  * one of four layouts over the output seen as `[rows, cols]` (full, one row repeated, one value
- * per row, one value) and run as plain loops. Other broadcasts, other dtypes and empty
- * reductions call the stock kernel.
+ * per row, one value) and run as plain loops; every other broadcast and reduction runs on a
+ * strided view (`strided.ts`). Other dtypes and empty reductions call the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import { requireAddon } from './addon.js';
 import { allocate } from './memory.js';
 import { floatValues, output, runCpu, sizeOf, type CpuBackend } from './kernelCall.js';
+import { stridedBroadcast, stridedReduction } from './strided.js';
 
 const UNARY: Record<string, number> = {
   Exp: 0, Log: 1, Neg: 2, Sqrt: 3, Square: 4, Relu: 5, Step: 6, Abs: 7, Rsqrt: 8, Reciprocal: 9, Sigmoid: 10, Tanh: 11,
@@ -81,11 +82,18 @@ function binaryKernel(name: string): tf.KernelFunc {
     const backend = args.backend as CpuBackend;
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const [av, bv] = [floatValues(backend, a), floatValues(backend, b)];
-    const plan = av !== undefined && bv !== undefined ? planBroadcast(a.shape, b.shape) : undefined;
-    if (plan === undefined) return runCpu(name, { inputs, backend, attrs });
-    const out = allocate(plan.rows * plan.cols);
-    requireAddon().binary(op, av!, plan.a, bv!, plan.b, out, plan.rows, plan.cols);
-    return output(backend, plan.shape, out);
+    if (av === undefined || bv === undefined) return runCpu(name, { inputs, backend, attrs });
+    const plan = planBroadcast(a.shape, b.shape);
+    if (plan !== undefined) {
+      const out = allocate(plan.rows * plan.cols);
+      requireAddon().binary(op, av, plan.a, bv, plan.b, out, plan.rows, plan.cols);
+      return output(backend, plan.shape, out);
+    }
+    const view = stridedBroadcast(a.shape, b.shape);
+    if (view === undefined) return runCpu(name, { inputs, backend, attrs });
+    const out = allocate(sizeOf(view.shape));
+    if (out.length > 0) requireAddon().binaryStrided(op, av, view.aStrides, bv, view.bStrides, out, view.view);
+    return output(backend, view.shape, out);
   };
 }
 
@@ -102,12 +110,14 @@ function reductionKernel(name: string): tf.KernelFunc {
     const inside = axes.length > 0 && axes.every((ax, i) => ax === rank - axes.length + i);
     const outside = axes.length > 0 && axes.every((ax, i) => ax === i);
     const xv = floatValues(backend, x);
-    if (xv === undefined || xv.length === 0 || !(inside || outside)) return runCpu(name, { inputs, backend, attrs });
+    const strided = inside || outside ? undefined : stridedReduction(x.shape, axes);
+    if (xv === undefined || xv.length === 0 || !(inside || outside || strided !== undefined)) return runCpu(name, { inputs, backend, attrs });
     const reduced = sizeOf(axes.map((ax) => x.shape[ax]));
     const kept = sizeOf(x.shape) / reduced;
     const out = allocate(kept);
     if (inside) requireAddon().reduce(op, xv, out, kept, reduced, true);
-    else requireAddon().reduce(op, xv, out, reduced, kept, false);
+    else if (outside) requireAddon().reduce(op, xv, out, reduced, kept, false);
+    else requireAddon().reduceAxes(op, xv, out, strided!.view, strided!.reduced);
     const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
     return output(backend, shape, out);
   };

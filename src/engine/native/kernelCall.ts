@@ -27,8 +27,27 @@ export function output(backend: CpuBackend, shape: number[], values: Float32Arra
   return backend.makeTensorInfo(shape, 'float32', values);
 }
 
-/** Runs the stock cpu kernel `name` on the native backend (as if it had not been replaced). */
-export function runCpu(name: string, args: { inputs: Inputs; backend: CpuBackend; attrs?: Record<string, unknown> }): tf.TensorInfo {
+const fallbacks = new Map<string, number>();
+
+/**
+ * Stock cpu kernels that native kernels handed a call to since the last reset (name → calls),
+ * cheap ones excepted: the coverage test (test/engine/native/coverage.test.ts) fails on any.
+ */
+export function stockFallbacks(): Map<string, number> {
+  return new Map(fallbacks);
+}
+
+export function resetStockFallbacks(): void {
+  fallbacks.clear();
+}
+
+/**
+ * Runs the stock cpu kernel `name` on the native backend (as if it had not been replaced), for
+ * the cases a native kernel does not cover; counted in `stockFallbacks` unless `cheap` (a stock
+ * kernel that returns a view of its input, e.g. a contiguous Slice, or is one typed-array conversion).
+ */
+export function runCpu(name: string, args: { inputs: Inputs; backend: CpuBackend; attrs?: Record<string, unknown> }, cheap = false): tf.TensorInfo {
+  if (!cheap) fallbacks.set(name, (fallbacks.get(name) ?? 0) + 1);
   const config = tf.getKernel(name, 'cpu');
   if (config === undefined) throw new Error(`the cpu backend has no kernel '${name}'`);
   const out = config.kernelFunc({ inputs: args.inputs as tf.NamedTensorInfoMap, backend: args.backend, attrs: (args.attrs ?? {}) as tf.NamedAttrMap });

@@ -12,12 +12,23 @@ import { gatherKernels } from './gather.js';
 import type { CpuBackend } from './kernelCall.js';
 import { matMulKernels } from './matMul.js';
 import { trackOwnership } from './memory.js';
+import { poolingKernels } from './pooling.js';
 import { slicingKernels } from './slicing.js';
+import { typedKernels } from './typed.js';
 
 export const NATIVE_BACKEND = 'native';
 
 /** Kernel name → native implementation. */
-export const nativeKernels: Record<string, tf.KernelFunc> = { ...matMulKernels, ...convKernels, ...elementwiseKernels, ...gatherKernels, ...slicingKernels, ...fusedKernels };
+export const nativeKernels: Record<string, tf.KernelFunc> = {
+  ...matMulKernels,
+  ...convKernels,
+  ...poolingKernels,
+  ...elementwiseKernels,
+  ...typedKernels,
+  ...gatherKernels,
+  ...slicingKernels,
+  ...fusedKernels,
+};
 
 let registered = false;
 
@@ -37,7 +48,7 @@ export function registerNativeBackend(): void {
   registered = true;
 }
 
-/** Names of the kernels that run natively: products, convolutions, element-wise, fused. */
+/** Names of the kernels that run natively: products, convolutions, pooling, element-wise, reductions, casts, gathers, slices, fused. */
 export function nativeKernelNames(): string[] {
   return Object.keys(nativeKernels);
 }

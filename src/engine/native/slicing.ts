@@ -7,6 +7,7 @@
  *   Slice:  x, begin, size → x[begin : begin + size]
  *   SplitV: x → pieces along `axis` (sizes given, or an even count; −1 takes the rest)
  *   PadV2:  x → x surrounded by `constantValue`, `paddings[d] = [before, after]`
+ *   Concat: tensors → one, joined along `axis`
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocate } from './memory.js';
@@ -61,7 +62,8 @@ function slice({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const xv = floatValues(cpu, x);
   const { begin, size } = attrs as { begin: number | number[]; size: number | number[] };
   const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-  if (xv === undefined || tf.slice_util.isSliceContinous(x.shape, b, s)) return runCpu('Slice', { inputs, backend: cpu, attrs });
+  const contiguous = tf.slice_util.isSliceContinous(x.shape, b, s);
+  if (xv === undefined || contiguous) return runCpu('Slice', { inputs, backend: cpu, attrs }, contiguous);
   tf.slice_util.assertParamsValid(x as tf.Tensor, b, s);
   return sliceOf(cpu, x, xv, b, s);
 }
@@ -77,9 +79,10 @@ function splitV({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   return sizes.map((s) => {
     const size = [...x.shape];
     size[$axis] = s;
+    const contiguous = tf.slice_util.isSliceContinous(x.shape, begin, size);
     const piece =
-      xv === undefined || tf.slice_util.isSliceContinous(x.shape, begin, size)
-        ? runCpu('Slice', { inputs: { x }, backend: cpu, attrs: { begin: [...begin], size } })
+      xv === undefined || contiguous
+        ? runCpu('Slice', { inputs: { x }, backend: cpu, attrs: { begin: [...begin], size } }, contiguous)
         : sliceOf(cpu, x, xv, [...begin], size);
     begin[$axis] += s;
     return piece;
@@ -99,4 +102,22 @@ function padV2({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   return output(cpu, shape, out);
 }
 
-export const slicingKernels: Record<string, tf.KernelFunc> = { Slice: slice, SplitV: splitV as unknown as tf.KernelFunc, PadV2: padV2 };
+function concat({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const cpu = backend as CpuBackend;
+  const parts = inputs as unknown as tf.TensorInfo[];
+  const values = parts.map((t) => floatValues(cpu, t));
+  if (parts.length === 0 || values.some((v) => v === undefined)) return runCpu('Concat', { inputs, backend: cpu, attrs });
+  const axis = tf.util.parseAxisParam((attrs as { axis: number }).axis, parts[0].shape)[0];
+  const shapes = parts.map((t) => t.shape);
+  tf.backend_util.assertParamsConsistent(shapes, axis);
+  const shape = tf.backend_util.computeOutShape(shapes, axis);
+  const out = allocate(sizeOf(shape));
+  const at = new Array<number>(shape.length).fill(0);
+  parts.forEach((t, i) => {
+    copyBox(values[i]!, t.shape, new Array<number>(t.shape.length).fill(0), out, shape, at, t.shape);
+    at[axis] += t.shape[axis];
+  });
+  return output(cpu, shape, out);
+}
+
+export const slicingKernels: Record<string, tf.KernelFunc> = { Slice: slice, SplitV: splitV as unknown as tf.KernelFunc, PadV2: padV2, Concat: concat };
