@@ -58,3 +58,19 @@ test('train() refuses the step before it reads data or writes the run directory'
   await assert.rejects(train(config, { runsDir: runs }), /^ArgumentError: train: batch size 512 with the encoder CNN \[64,128,256\], 3 residual blocks per stage, on 28×28×1 needs about [\d.]+ GiB .*use a batch size of at most \d+, or the native backend/);
   assert.equal(existsSync(join(runs, 'too-big')), false);
 });
+
+test('kNN features are computed in chunks that fit: 500 images, fewer for a big encoder on wasm', async () => {
+  const { featureChunk, FEATURE_CHUNK } = await import('../../src/train/features.js');
+  const { buildEncoder } = await import('../../src/models/encoder.js');
+  const { modelActivationsPerSample } = await import('../../src/models/encoderMemory.js');
+  const small = buildEncoder(cnn28);
+  assert.equal(featureChunk(small, 'wasm'), FEATURE_CHUNK);
+  small.dispose();
+  const big = buildEncoder({ backbone: resnet.backbone });
+  const perImage = 4 * modelActivationsPerSample(big);
+  const chunk = featureChunk(big, 'wasm');
+  assert.equal(chunk, Math.floor(WASM_HEAP_LIMIT_BYTES / 4 / perImage));
+  assert.ok(chunk < FEATURE_CHUNK && chunk * perImage <= WASM_HEAP_LIMIT_BYTES / 4, `${chunk} images of ${perImage} B`);
+  assert.equal(featureChunk(big, 'native'), FEATURE_CHUNK);
+  big.dispose();
+});
