@@ -12,8 +12,9 @@
  * activations and BatchNorm intermediates, the backward's gradients, the key forward, and the
  * kernels' scratch. Measured on wasm (heap growth over one `mocoStep`, B = 16 and 64, CNN
  * [32,64,128] 28×28×1, CNN [16,32] with 1 block, ResNet [64,128,256] ×2 on 32×32×3; the ResNet
- * also at B = 80 and 112, 3.4 GiB): 4.0–5.3 per activation float, 5.1–5.8 by tf.profile's peak;
- * 6 keeps a margin. WEIGHT_COPIES: query and key
+ * also at B = 80 and 112, 3.4 GiB): 4.0–5.3 per activation float, 5.1–5.8 by tf.profile's peak,
+ * with BatchNorm composed of stock ops; with `models/batchNormOps.ts` 3.5 (heap) and 4.1 (peak)
+ * for the 28×28 CNN at B = 64. 6 keeps a margin. WEIGHT_COPIES: query and key
  * weights, gradient, optimizer state, update temporaries.
  */
 import * as tf from '@tensorflow/tfjs';
