@@ -59,19 +59,6 @@ export function randn(rng: Rng, n: number): Float32Array {
   return rng.normalArray(n);
 }
 
-/** Median wall time of `f` in ms (after one warm-up call). */
-export function medianMs(f: () => void, runs = 5): number {
-  f();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[runs >> 1];
-}
-
 /** A temporary directory, removed after the test file, and `file(name, text)` writing a file in it (returns its path). */
 export function scratchDir(prefix: string): { dir: string; file: (name: string, text: string) => string } {
   const dir = mkdtempSync(join(tmpdir(), `hardneg-${prefix}-`));

@@ -11,8 +11,7 @@ inputs first, as hardneg does by default.
   view-major, logits shifted by their detached row max, an anchor without positives counts as 0
   in the mean over ALL anchors). hardneg leaves such anchors out of the mean instead, so its loss
   is this one divided by (anchors_with_positive / anchors); the tests assert that relation.
-- schane: SCHaNe from docs/algorithms.md with explicit weights
-  w_ik = |N(i)| * softmax_{N(i)}(beta * s_ik), gradient through them unless detach_weights.
+SCHaNe's fixtures come from the authors' own function: bench/reference/fixtures_schane.py.
 """
 import json
 import os
@@ -51,24 +50,6 @@ def supcon_supcontrast(features, labels, temperature, base_temperature):
     return -(temperature / base_temperature) * mean_log_prob_pos.mean()
 
 
-def schane(features, labels, temperature, beta, detach_weights):
-    n_views = features.shape[1]
-    z = views_first(F.normalize(features, dim=2))
-    y = labels.repeat(n_views)
-    s = z @ z.T / temperature
-    eye = torch.eye(z.shape[0], dtype=torch.bool)
-    positive = (y[:, None] == y[None, :]) & ~eye
-    negative = y[:, None] != y[None, :]
-    tilted = torch.softmax((beta * s).masked_fill(~negative, float("-inf")), dim=1)
-    weights = negative.sum(dim=1, keepdim=True) * tilted
-    if detach_weights:
-        weights = weights.detach()
-    weighted_negatives = (weights * torch.exp(s) * negative).sum(dim=1, keepdim=True)
-    log_ratio = s - torch.log(torch.exp(s) + weighted_negatives)
-    per_anchor = -(log_ratio * positive).sum(dim=1) / positive.sum(dim=1).clamp(min=1)
-    has_positive = positive.any(dim=1)
-    return per_anchor[has_positive].mean()
-
 
 def tensor(gen, *shape):
     return torch.randn(*shape, generator=gen, dtype=torch.float32).to(torch.float64).requires_grad_(True)
@@ -81,7 +62,7 @@ def as_list(t):
 def main():
     gen = torch.Generator().manual_seed(2024)
     out = {"generator": "bench/reference/fixtures_supervised.py", "torch": torch.__version__,
-           "ntXent": [], "supConSupContrast": [], "schane": []}
+           "ntXent": [], "supConSupContrast": []}
 
     for name, b, d, temperature in [("B4-D6-t0.5", 4, 6, 0.5), ("B6-D5-t0.1", 6, 5, 0.1)]:
         z1, z2 = tensor(gen, b, d), tensor(gen, b, d)
@@ -105,19 +86,6 @@ def main():
                                          "temperature": temperature, "base_temperature": base,
                                          "anchors_with_positive": int(same.any(dim=1).sum()),
                                          "loss": loss.item(), "grad": as_list(g)})
-
-    x_shared = tensor(gen, 6, 2, 5)
-    schane_cases = [
-        ("V2-beta1", x_shared, [0, 1, 0, 2, 1, 2], 0.1, 1.0, False),
-        ("V2-beta1-detached", x_shared, [0, 1, 0, 2, 1, 2], 0.1, 1.0, True),
-        ("V1-classes-of-one-beta2", tensor(gen, 8, 1, 6), [0, 0, 1, 2, 2, 3, 4, 4], 0.2, 2.0, False),
-        ("V3-beta0.5", tensor(gen, 4, 3, 4), [0, 1, 0, 2], 0.5, 0.5, False),
-    ]
-    for name, x, labels, temperature, beta, detach in schane_cases:
-        loss = schane(x, torch.tensor(labels), temperature, beta, detach)
-        (g,) = torch.autograd.grad(loss, [x])
-        out["schane"].append({"name": name, "features": as_list(x), "labels": labels, "temperature": temperature,
-                              "beta": beta, "detach_weights": detach, "loss": loss.item(), "grad": as_list(g)})
 
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { benchMine, type MineBenchOptions } from './benchMine.js';
 import { BENCH_BN_GROUPS, BENCH_WIDTHS, benchMocoStep, type BenchEncoderKind, type MocoBenchOptions } from './benchMocoStep.js';
+import { benchSupervisedCommand } from './benchSupervised.js';
 import { UsageError } from './errors.js';
 import { finiteNumber, intTriple, nonNegativeInt, oneOf, positiveInt, positiveIntList } from './options.js';
 import { progressBar } from './progress.js';
@@ -126,5 +127,6 @@ export function benchCommand(): Command {
       );
       if (flags.json) console.log(JSON.stringify(summary));
     });
+  bench.addCommand(benchSupervisedCommand().exitOverride());
   return bench;
 }

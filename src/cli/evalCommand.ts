@@ -8,14 +8,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Command } from 'commander';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
-import { augmentBatch } from '../data/augment/pipeline.js';
-import { Rng } from '../engine/random.js';
-import { alignment, uniformity } from '../eval/geometry.js';
 import { knnClassify } from '../eval/knn.js';
 import { linearProbe } from '../eval/linearProbe.js';
 import { backboneOf, BACKBONE_NAME } from '../models/projectionHead.js';
 import { loadModel } from '../models/serialize.js';
 import { parseTrainConfig } from '../train/config.js';
+import { embeddingGeometry } from '../train/embeddingGeometry.js';
 import { datasetFeatures } from '../train/features.js';
 import { loadTrainTest } from '../train/loadData.js';
 import { RunWriter } from '../train/runWriter.js';
@@ -40,17 +38,11 @@ export function evalCommand(): Command {
       const test = datasetFeatures(backbone, data.test);
       const knn = knnClassify(bank, data.train.labels, test, data.test.labels, { k: config.eval.knnK, temperature: config.eval.knnTemperature });
       const probe = linearProbe(bank, data.train.labels, test, data.test.labels, { seed: config.seed });
-      // Alignment over two augmented views of each test image (the run's own augmentations).
-      const aug = augmentConfig(config.augment as AugmentOverrides);
-      const rng = new Rng(config.seed);
-      const all = Int32Array.from({ length: data.test.labels.length }, (_, i) => i);
-      const view = () => ({ ...data.test, images: augmentBatch(data.test, all, rng, aug) });
-      const [a, b] = [datasetFeatures(backbone, view()), datasetFeatures(backbone, view())];
       const result = {
         knn_top1: knn.top1, knn_top5: knn.top5, linear_probe_top1: probe.top1,
-        alignment: alignment(a, b), uniformity: uniformity(test),
+        ...embeddingGeometry(backbone, data.test, augmentConfig(config.augment as AugmentOverrides), config.seed),
       };
-      tf.dispose([bank, test, a, b]);
+      tf.dispose([bank, test]);
       model.dispose();
       run.writeJson('eval.json', result);
       console.log(`${flags.run}: ${Object.entries(result).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);

@@ -43,7 +43,8 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command may set its own status (130 after Ctrl-C); bin/hardneg.js sets the returned one.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander already printed its message
     console.error(`hardneg: error: ${err instanceof Error ? err.message : String(err)}`);

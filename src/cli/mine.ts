@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { Rng } from '../engine/random.js';
-import { mine, summaryPath, type MineOptions, type MineSummary, type TextEmbedder } from '../mining/mine.js';
+import { mine, summaryPath, type CorpusMineOptions, type MineSummary, type TextEmbedder } from '../mining/mine.js';
 import { HashedTextEncoder } from '../models/textEncoder.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { finiteNumber, nonNegativeInt, oneOf, positiveInt } from './options.js';
@@ -25,12 +25,13 @@ interface MineFlags {
   maxScore?: number;
   margin?: number;
   relativeMargin?: number;
-  sampling: 'top' | 'random';
+  sampling: 'hardest' | 'random';
   labels?: boolean;
   shardSize: number;
   workDir?: string;
   seed: number;
   ids?: boolean;
+  keepShards?: boolean;
   json?: boolean;
 }
 
@@ -52,19 +53,20 @@ export function mineCommand(): Command {
     .option('--max-score <s>', 'drop candidates scoring >= s', (v) => finiteNumber(v, '--max-score'))
     .option('--margin <m>', 'drop candidates scoring >= positive − m', (v) => finiteNumber(v, '--margin'))
     .option('--relative-margin <r>', 'drop candidates scoring >= positive × r (NV-Retriever TopK-PercPos: 0.95)', (v) => finiteNumber(v, '--relative-margin'))
-    .option('--sampling <how>', 'top | random (from those kept)', oneOf(['top', 'random'] as const, '--sampling'), 'top')
+    .option('--sampling <how>', 'hardest | random (from those kept)', oneOf(['hardest', 'random'] as const, '--sampling'), 'hardest')
     .option('--labels', 'drop candidates with the query\'s "label"')
-    .option('--shard-size <n>', 'corpus rows per shard (finished shards are kept and reused)', (v) => positiveInt(v, '--shard-size'), 100_000)
+    .option('--shard-size <n>', 'corpus rows per shard (finished shards are reused by a rerun after an interruption)', (v) => positiveInt(v, '--shard-size'), 100_000)
     .option('--work-dir <dir>', 'where finished shards are kept (default <output>.shards)')
     .option('--seed <n>', 'seed of random sampling and of the untrained encoder', (v) => nonNegativeInt(v, '--seed'), 0)
     .option('--ids', 'write ids instead of texts')
+    .option('--keep-shards', 'keep the finished shards after success (a rerun with other filters then skips the search)')
     .option('--json', 'end with the summary as one JSON line')
     .action(async (flags: MineFlags, cmd: Command) => {
       await startEngine(cmd.optsWithGlobals<GlobalOptions>());
       const encoder = textEmbedder(flags);
       let bar: Progress | undefined;
       let phase = '';
-      const progress: MineOptions['progress'] = (p, done, total) => {
+      const progress: CorpusMineOptions['progress'] = (p, done, total) => {
         if (p !== phase) {
           bar?.stop();
           bar = progressBar(total, p);

@@ -26,6 +26,7 @@ interface Flags {
   relativeMargin: number;
   lr: number;
   seed: number;
+  skipNonfinite?: boolean;
   json?: boolean;
 }
 
@@ -49,6 +50,7 @@ export function trainAdapterCommand(): Command {
     .option('--relative-margin <r>', 'mined-filtered: keep candidates scoring below r × the positive', (v) => finiteNumber(v, '--relative-margin'), 0.95)
     .option('--lr <x>', 'Adam learning rate', (v) => finiteNumber(v, '--lr'), 1e-3)
     .option('--seed <n>', 'seed of the split and the training', (v) => nonNegativeInt(v, '--seed'), 0)
+    .option('--skip-nonfinite', 'skip a step whose loss or gradients are NaN/Inf instead of stopping')
     .option('--json', 'end with one JSON line')
     .action(async (flags: Flags, cmd: Command) => {
       await startEngine(cmd.optsWithGlobals<GlobalOptions>());
@@ -58,6 +60,8 @@ export function trainAdapterCommand(): Command {
         ...flags,
         adapter: { kind: flags.kind },
         batchSize: flags.batch,
+        nonFinite: flags.skipNonfinite ? 'skip' : 'stop',
+        suspects: `--lr ${flags.lr} too high`,
         onEpoch: (e) => console.log(`epoch ${e.epoch}: loss ${e.meanLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)${e.mining ? `; mined in ${e.mining.seconds.toFixed(1)} s` : ''}`),
       });
       result.adapter.save(flags.output);

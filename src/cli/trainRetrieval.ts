@@ -10,7 +10,7 @@ import { Rng } from '../engine/random.js';
 import type { RetrievalMetrics } from '../eval/retrieval.js';
 import { HashedTextEncoder } from '../models/textEncoder.js';
 import { TextRetriever } from '../retrieval/retrievers.js';
-import { RunWriter, type Metrics } from '../train/runWriter.js';
+import { checkRunName, RunWriter, type Metrics } from '../train/runWriter.js';
 import { hardnegVersion } from '../train/train.js';
 import { evaluateSplit, runWordnetRetrieval, type Split, type WordnetEpochReport, type WordnetRunOptions } from '../experiments/wordnetRetrieval.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
@@ -44,6 +44,7 @@ interface TrainFlags extends SplitFlags {
   out?: string;
   runsDir?: string;
   name?: string;
+  skipNonfinite?: boolean;
 }
 
 interface EvalFlags extends SplitFlags {
@@ -87,8 +88,10 @@ export function trainRetrievalCommand(): Command {
       .option('--eval <splits>', 'splits to evaluate: dev, test or dev,test', splitList, ['dev', 'test'] as Split[])
       .option('-o, --out <file>', 'save the trained encoder (model text) or adapter (last seed)')
       .option('--runs-dir <dir>', 'write a run directory per seed, <dir>/<name>-seed<k> (config.json, metrics.jsonl with dev metrics per epoch, final.json), for hardneg report')
-      .option('--name <name>', 'run name for --runs-dir (default retrieval-<model>-<negatives>)'),
+      .option('--name <name>', 'run name for --runs-dir (default retrieval-<model>-<negatives>)')
+      .option('--skip-nonfinite', 'skip a step whose loss or gradients are NaN/Inf instead of stopping'),
   ).action(async (flags: TrainFlags, cmd: Command) => {
+    if (flags.runsDir !== undefined) for (const seed of flags.seeds) checkRunName(runName(flags, seed), flags.runsDir);
     const { backend } = await startEngine(cmd.optsWithGlobals<GlobalOptions>());
     const task = reverseDictionary({ train: flags.train === 0 ? Infinity : flags.train, dev: flags.dev, test: flags.test });
     const runs: { seed: number; metrics: Partial<Record<Split, RetrievalMetrics>>; seconds: number }[] = [];
@@ -102,6 +105,8 @@ export function trainRetrievalCommand(): Command {
         encoder: { dim: flags.dim, hidden: flags.hidden, buckets: flags.buckets },
         evaluate: flags.eval,
         monitor: run ? 'dev' : undefined,
+        nonFinite: flags.skipNonfinite ? 'skip' : 'stop',
+        suspects: `--lr ${flags.lr}${flags.model === 'text' ? ` or --table-lr ${flags.tableLr}` : ''} too high`,
         onEpoch: (e) => {
           console.log(
             `seed ${seed} epoch ${e.epoch}: loss ${e.meanLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)${e.mining ? `; mined in ${e.mining.seconds.toFixed(1)} s, dropped ${JSON.stringify(e.mining.dropped)}, random fill ${e.mining.randomFill}, ${(100 * e.mining.nonPositiveShare).toFixed(1)}% never a training positive` : ''}${e.monitor ? `; dev ${formatMetrics(e.monitor)}` : ''}`,
@@ -109,12 +114,17 @@ export function trainRetrievalCommand(): Command {
           run?.appendMetrics(epochMetrics(e));
         },
       };
-      const result = runWordnetRetrieval(options);
-      run?.writeJson('final.json', {
-        ...Object.fromEntries(flags.eval.flatMap((split) => METRICS.map((k) => [`${split}_${k}`, result.metrics[split]![k]]))),
-        epochs: result.epochs.length,
-        seconds: Number(result.seconds.toFixed(1)),
-      });
+      let result: ReturnType<typeof runWordnetRetrieval>;
+      try {
+        result = runWordnetRetrieval(options);
+        run?.writeJson('final.json', {
+          ...Object.fromEntries(flags.eval.flatMap((split) => METRICS.map((k) => [`${split}_${k}`, result.metrics[split]![k]]))),
+          epochs: result.epochs.length,
+          seconds: Number(result.seconds.toFixed(1)),
+        });
+      } finally {
+        run?.release();
+      }
       for (const split of flags.eval) console.log(`seed ${seed} ${split}: ${formatMetrics(result.metrics[split]!)}`);
       if (flags.out !== undefined && seed === flags.seeds[flags.seeds.length - 1]) {
         (result.encoder ?? result.adapter)!.save(flags.out);
@@ -159,9 +169,9 @@ export function evalRetrievalCommand(): Command {
 
 /** The run directory of one seed (`docs/runs.md`), with its config.json written. */
 function startRun(flags: TrainFlags, seed: number, backend: string): RunWriter {
-  const name = `${flags.name ?? `retrieval-${flags.model}-${flags.negatives}`}-seed${seed}`;
+  const name = runName(flags, seed);
   const run = RunWriter.create(flags.runsDir!, name, false);
-  const settings = Object.fromEntries(Object.entries(flags).filter(([key]) => !['runsDir', 'name', 'seeds', 'json', 'out'].includes(key)));
+  const settings = Object.fromEntries(Object.entries(flags).filter(([key]) => !['runsDir', 'name', 'seeds', 'json', 'out', 'skipNonfinite'].includes(key)));
   run.writeJson('config.json', {
     name,
     task: 'retrieval',
@@ -174,9 +184,15 @@ function startRun(flags: TrainFlags, seed: number, backend: string): RunWriter {
   return run;
 }
 
+/** The run directory name of one seed: `<name>-seed<k>`. */
+function runName(flags: TrainFlags, seed: number): string {
+  return `${flags.name ?? `retrieval-${flags.model}-${flags.negatives}`}-seed${seed}`;
+}
+
 /** One metrics.jsonl line: loss, time, mining counts and the dev metrics (`dev_recall@10`, …). */
 function epochMetrics(e: WordnetEpochReport): Metrics & { epoch: number } {
   const row: Metrics & { epoch: number } = { epoch: e.epoch, loss: e.meanLoss, seconds: e.seconds };
+  if (e.skippedSteps !== undefined) row.skipped_steps = e.skippedSteps;
   if (e.mining) {
     row.mined_seconds = e.mining.seconds;
     row.random_fill = e.mining.randomFill;

@@ -10,7 +10,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { openNpy, readRows, type NpyMatrix } from './vectorFile.js';
 
-export interface Item {
+export interface RecordItem {
   /** Position in the file, from 0 (blank lines not counted). */
   row: number;
   id: string;
@@ -23,7 +23,7 @@ export interface Item {
 
 /** Consecutive records; with vector content, their vectors as one row-major `[n, dim]` array. */
 export interface Batch {
-  items: Item[];
+  items: RecordItem[];
   vectors?: Float32Array;
 }
 
@@ -76,7 +76,7 @@ export function openRecords(path: string): RecordFile {
       let row = 0;
       return {
         take(n) {
-          const items: Item[] = [];
+          const items: RecordItem[] = [];
           while (items.length < n) {
             const line = reader.nextNonBlank();
             if (line === undefined) break;
@@ -151,13 +151,13 @@ function parseJson(text: string, where: string): Json {
   return value as Json;
 }
 
-function parseItem(record: Json, path: string, lineNo: number, row: number, content: 'text' | 'vector', dim: number | undefined): Item {
+function parseItem(record: Json, path: string, lineNo: number, row: number, content: 'text' | 'vector', dim: number | undefined): RecordItem {
   const where = `${path}:${lineNo}`;
   const { id, text, vector, label } = record;
   if (!(typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)))) throw new Error(`${where}: record needs an "id" (string or number)`);
   if (text !== undefined && typeof text !== 'string') throw new Error(`${where}: "text" must be a string`);
   if (label !== undefined && !(typeof label === 'string' || typeof label === 'number')) throw new Error(`${where}: "label" must be a string or a number`);
-  const item: Item = { row, id: String(id), line: lineNo, text, label: label === undefined ? undefined : String(label) };
+  const item: RecordItem = { row, id: String(id), line: lineNo, text, label: label === undefined ? undefined : String(label) };
   if (content === 'text') {
     if (text === undefined) throw new Error(`${where}: record needs a "text" (the file's first record has one and no "vector")`);
     return item;

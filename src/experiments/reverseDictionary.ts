@@ -24,7 +24,7 @@ export interface ReverseDictionaryOptions {
   test?: number;
 }
 
-export interface Query {
+export interface RetrievalQuery {
   /** `<offset>-n`, e.g. `02086723-n` for dog.n.01. */
   id: string;
   /** The synset's definition. */
@@ -33,7 +33,7 @@ export interface Query {
   doc: number;
 }
 
-export interface Document {
+export interface RetrievalDocument {
   /** `doc-<offset>`: the offset of the first synset with these lemmas. */
   id: string;
   /** Lemmas joined by ", ". */
@@ -42,9 +42,9 @@ export interface Document {
 
 export interface ReverseDictionary {
   /** One query per noun synset, in `data.noun` order. */
-  queries: Query[];
+  queries: RetrievalQuery[];
   /** Distinct lemma lists. */
-  docs: Document[];
+  docs: RetrievalDocument[];
   /** Indices into `queries`. */
   split: { train: number[]; dev: number[]; test: number[] };
   /**
@@ -65,10 +65,10 @@ export function reverseDictionary(options: ReverseDictionaryOptions = {}, synset
     throw new Error(`reverseDictionary: dev + test = ${dev + test} is more than the ${synsets.length} synsets`);
   }
 
-  const docs: Document[] = [];
+  const docs: RetrievalDocument[] = [];
   const docWords: string[][] = [];
   const docOfText = new Map<string, number>();
-  const queries: Query[] = [];
+  const queries: RetrievalQuery[] = [];
   const indexOfOffset = new Map<number, number>();
   for (const s of synsets) {
     const text = s.words.join(', ');

@@ -12,7 +12,7 @@ import { evaluateRetrieval } from '../retrieval/evaluateRetrieval.js';
 import type { Qrels, RetrievalMetrics } from '../eval/retrieval.js';
 import { Adapter } from '../models/adapter.js';
 import { HashedTextEncoder, type TextEncoderConfig } from '../models/textEncoder.js';
-import { trainRetrieval, type EpochReport, type NegativeSource, type RetrievalTrainOptions } from '../retrieval/retrievalTrainer.js';
+import { trainRetrieval, type RetrievalEpochReport, type NegativeSource, type RetrievalTrainOptions } from '../retrieval/retrievalTrainer.js';
 import { AdapterRetriever, TextRetriever, type Retriever } from '../retrieval/retrievers.js';
 
 export type Split = 'dev' | 'test';
@@ -45,14 +45,14 @@ export interface WordnetRunOptions extends Omit<RetrievalTrainOptions, 'negative
   task?: ReverseDictionary;
 }
 
-export interface WordnetEpochReport extends EpochReport {
+export interface WordnetEpochReport extends RetrievalEpochReport {
   /** Metrics of the `monitor` split after this epoch. */
   monitor?: RetrievalMetrics;
 }
 
 export interface WordnetRunResult {
   metrics: Partial<Record<Split, RetrievalMetrics>>;
-  epochs: EpochReport[];
+  epochs: RetrievalEpochReport[];
   /** The trained text encoder (model 'text'), e.g. to save. */
   encoder?: HashedTextEncoder;
   adapter?: Adapter;

@@ -13,14 +13,15 @@
  *
  * Option names are the same across losses: `temperature` (τ; set in the config block itself,
  * since the queue shares it), `beta` (concentration on hard negatives), `detachWeights` (no
- * gradient through hard-negative weights), `margin`. Defaults are each function's own.
+ * gradient through hard-negative weights), `margin`; SCHaNe's `positives` picks its form.
+ * Defaults are each function's own.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { dcl } from './dcl.js';
 import { hcl } from './hcl.js';
 import { ntXent } from './ntXent.js';
-import { schane } from './schane.js';
+import { SCHANE_POSITIVES, schane } from './schane.js';
 import { supCon } from './supCon.js';
 import { tripletBatchHard, tripletSemiHard } from './triplet.js';
 import { DISTANCES } from '../ops/pairwiseDistance.js';
@@ -81,7 +82,7 @@ export const LOSSES = {
     kind: 'labelled',
     summary: 'SCHaNe: supervised contrastive with hard-negative weights (Long et al. 2023)',
     fn: schane as LabelledLoss,
-    options: z.strictObject({ beta, detachWeights: z.boolean().optional() }),
+    options: z.strictObject({ beta, positives: z.enum(SCHANE_POSITIVES).optional(), detachWeights: z.boolean().optional() }),
   },
   'triplet-batch-hard': {
     kind: 'labelled',

@@ -8,24 +8,25 @@
  * 3. Collect: a second streaming pass picks up what the lists point at (ids, texts, labels of
  *    candidate rows; the positives' vectors for their scores) and checks that every judged
  *    document exists.
- * 4. Select negatives per query (`NegativeSelector`: filters, then sampling) and write
+ * 4. Select negatives per query (`CorpusSelector`: filters, then sampling) and write
  *    `anchor, positive, negative_1..n` JSONL (sentence-transformers' n-tuple layout), one row per
  *    positive pair, plus a summary JSON, both atomically.
  * Memory: the query vectors, the merged lists `[Q, candidates]`, one shard, and the texts of
  * candidate rows; never the whole corpus.
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random.js';
 import type { FilterOptions } from '../negatives/falseNegativeFilter.js';
 import { l2Normalize } from '../ops/normalize.js';
-import { AtomicFileWriter, writeFileAtomic } from '../util/atomicWrite.js';
+import { AtomicFileWriter, removeOrphanTemps, writeFileAtomic } from '../util/atomicWrite.js';
+import { acquireLock } from '../util/lock.js';
 import { exactTopK } from './exactSearch.js';
 import { hnswTopK, type HnswOptions } from './hnswSearch.js';
 import { readQrels } from '../data/qrels.js';
-import { openRecords, type Item, type RecordFile } from '../data/records.js';
-import { NegativeSelector, type SelectionSummary } from './selectNegatives.js';
+import { openRecords, type RecordItem, type RecordFile } from '../data/records.js';
+import { CorpusSelector, type SelectionSummary } from './corpusSelector.js';
 import { ShardStore } from './shardStore.js';
 import { emptyTopK, mergeTopK, type TopK } from './topK.js';
 import { readValues } from '../ops/readValues.js';
@@ -37,7 +38,7 @@ export interface TextEmbedder {
   fingerprint: unknown;
 }
 
-export interface MineOptions extends FilterOptions {
+export interface CorpusMineOptions extends FilterOptions {
   queries: string;
   corpus: string;
   qrels: string;
@@ -52,7 +53,7 @@ export interface MineOptions extends FilterOptions {
   candidates?: number;
   /** Negatives per output row (default 3, as sentence-transformers). */
   negatives?: number;
-  sampling?: 'top' | 'random';
+  sampling?: 'hardest' | 'random';
   /** Drop candidates with the query's label (records must carry "label"). */
   labels?: boolean;
   /** Corpus rows per shard (default 100,000). */
@@ -63,6 +64,10 @@ export interface MineOptions extends FilterOptions {
   seed?: number;
   /** Write ids instead of texts. */
   ids?: boolean;
+  /** Keep the shard files after a finished run (default false: they are removed; a later run with other filters then searches again). */
+  keepShards?: boolean;
+  /** Receives warnings (a corrupt shard computed again); default `console.warn`. */
+  warn?: (message: string) => void;
   progress?: (phase: 'search' | 'collect', done: number, total: number) => void;
 }
 
@@ -91,7 +96,22 @@ export function summaryPath(output: string): string {
   return `${output.replace(/\.jsonl$/, '')}.summary.json`;
 }
 
-export function mine(options: MineOptions): MineResult {
+/**
+ * Mines under a lock on the output (`<output>.lock`): a second run to the same output fails with
+ * a one-line error naming the lock and its holder. Temporary files a killed run left beside the
+ * output are removed first.
+ */
+export function mine(options: CorpusMineOptions): MineResult {
+  const lock = acquireLock(`${options.output}.lock`, `mining output ${options.output}`);
+  try {
+    removeOrphanTemps(dirname(resolve(options.output)), [basename(options.output), basename(summaryPath(options.output))]);
+    return mineLocked(options);
+  } finally {
+    lock.release();
+  }
+}
+
+function mineLocked(options: CorpusMineOptions): MineResult {
   const t0 = performance.now();
   const { index = 'exact', negatives = 3, shardSize = 100_000, seed = 0 } = options;
   if (!(Number.isInteger(shardSize) && shardSize >= 1)) throw new Error(`shard size must be an integer >= 1, got ${shardSize}`);
@@ -127,7 +147,7 @@ export function mine(options: MineOptions): MineResult {
     hnsw: index === 'hnsw' ? (options.hnsw ?? {}) : null,
     k,
     shardSize,
-  });
+  }, options.warn);
   const search = (corpus: Float32Array, first: number): TopK =>
     index === 'hnsw' ? hnswTopK(queryVectors, corpus, dim, k, first, options.hnsw) : exactTopK(queryVectors, corpus, dim, k, first);
   let merged = emptyTopK(queries.length, k);
@@ -167,7 +187,7 @@ export function mine(options: MineOptions): MineResult {
   };
 
   // 4. Select and write.
-  const selector = new NegativeSelector({ ...options, negatives }, new Rng(seed));
+  const selector = new CorpusSelector({ ...options, negatives }, new Rng(seed));
   let idsWritten = false;
   const textOrId = (x: { id: string; text?: string }): string => {
     if (!options.ids && x.text !== undefined) return x.text;
@@ -217,6 +237,7 @@ export function mine(options: MineOptions): MineResult {
     seconds: { search: round(searchSeconds), total: round((performance.now() - t0) / 1000) },
   };
   writeFileAtomic(summaryPath(options.output), `${JSON.stringify(summary, null, 2)}\n`);
+  if (!options.keepShards) store.clear();
   return { summary, candidates: merged };
 }
 
@@ -224,14 +245,14 @@ interface Collected {
   /** Judged documents by id: their row, text and (vector content) vector. */
   judged: Map<string, { row: number; id: string; text?: string; vector?: Float32Array }>;
   /** Candidate rows: id, text, label, line. */
-  candidates: Map<number, Item>;
+  candidates: Map<number, RecordItem>;
 }
 
-function collect(file: RecordFile, merged: TopK, judgedIds: Set<string>, options: MineOptions): Collected {
+function collect(file: RecordFile, merged: TopK, judgedIds: Set<string>, options: CorpusMineOptions): Collected {
   const wanted = new Set<number>();
   for (const r of merged.rows) if (r >= 0) wanted.add(r);
   const judged: Collected['judged'] = new Map();
-  const candidates = new Map<number, Item>();
+  const candidates = new Map<number, RecordItem>();
   const lineOf = file.path.endsWith('.npy') ? undefined : new Map<string, number>();
   const cursor = file.open();
   for (let batch = cursor.take(8192); batch.items.length > 0; batch = cursor.take(8192)) {
@@ -282,7 +303,7 @@ function checkDimensions(queries: RecordFile, corpus: RecordFile, encoder?: Text
   return queries.dim!;
 }
 
-function checkUniqueIds(items: Item[], path: string): void {
+function checkUniqueIds(items: RecordItem[], path: string): void {
   const lineOf = new Map<string, number>();
   for (const item of items) {
     const first = lineOf.get(item.id);

@@ -6,10 +6,13 @@
  * re-filtering a mined corpus never searches it again.
  *
  * File: "HNSH" | u32 header length | header JSON | rows Int32 `[Q, k]` | scores Float32 `[Q, k]`.
+ * The header holds the SHA-256 of the rows and scores: a shard whose bytes were altered (even at
+ * the right size) is reported through `warn` and computed again.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomicWrite.js';
+import { removeOrphanTemps, writeFileAtomic } from '../util/atomicWrite.js';
 import type { TopK } from './topK.js';
 
 const MAGIC = 'HNSH';
@@ -22,7 +25,11 @@ export interface ShardHeader {
   end: number;
   queries: number;
   k: number;
+  /** SHA-256 (hex) of the rows and scores bytes. */
+  sha256?: string;
 }
+
+const SHARD_FILE = /^shard-\d{5}\.bin$/;
 
 export class ShardStore {
   private readonly key: string;
@@ -30,8 +37,10 @@ export class ShardStore {
   constructor(
     readonly dir: string,
     fingerprint: unknown,
+    private readonly warn: (message: string) => void = console.warn,
   ) {
     this.key = JSON.stringify(fingerprint);
+    removeOrphanTemps(dir);
   }
 
   pathOf(shard: number): string {
@@ -55,6 +64,10 @@ export class ShardStore {
     const slots = header.queries * header.k;
     const at = 8 + length;
     if (bytes.length !== at + 8 * slots) return undefined;
+    if (header.sha256 !== createHash('sha256').update(bytes.subarray(at)).digest('hex')) {
+      this.warn(`warning: ${path} is corrupt (its checksum differs from its header's); computing shard ${shard} again`);
+      return undefined;
+    }
     const rows = new Int32Array(slots);
     const scores = new Float32Array(slots);
     new Uint8Array(rows.buffer).set(bytes.subarray(at, at + 4 * slots));
@@ -63,7 +76,9 @@ export class ShardStore {
   }
 
   save(shard: number, start: number, end: number, top: TopK): void {
-    const header: ShardHeader = { fingerprint: JSON.parse(this.key), shard, start, end, queries: top.rows.length / top.k, k: top.k };
+    const payload = Buffer.concat([new Uint8Array(top.rows.buffer, top.rows.byteOffset, top.rows.byteLength), new Uint8Array(top.scores.buffer, top.scores.byteOffset, top.scores.byteLength)]);
+    const sha256 = createHash('sha256').update(payload).digest('hex');
+    const header: ShardHeader = { fingerprint: JSON.parse(this.key), shard, start, end, queries: top.rows.length / top.k, k: top.k, sha256 };
     let text = JSON.stringify(header);
     text += ' '.repeat((4 - ((8 + Buffer.byteLength(text)) % 4)) % 4);
     const head = Buffer.from(text, 'utf8');
@@ -71,8 +86,15 @@ export class ShardStore {
     out.write(MAGIC, 0, 'latin1');
     out.writeUInt32LE(head.length, 4);
     head.copy(out, 8);
-    out.set(new Uint8Array(top.rows.buffer, top.rows.byteOffset, top.rows.byteLength), 8 + head.length);
-    out.set(new Uint8Array(top.scores.buffer, top.scores.byteOffset, top.scores.byteLength), 8 + head.length + top.rows.byteLength);
+    out.set(payload, 8 + head.length);
     writeFileAtomic(this.pathOf(shard), out);
+  }
+
+  /** Removes the shard files (and the directory, when that leaves it empty): the run is finished. */
+  clear(): void {
+    if (!existsSync(this.dir)) return;
+    for (const entry of readdirSync(this.dir)) if (SHARD_FILE.test(entry)) rmSync(join(this.dir, entry), { force: true });
+    removeOrphanTemps(this.dir);
+    if (readdirSync(this.dir).length === 0) rmdirSync(this.dir);
   }
 }

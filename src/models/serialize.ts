@@ -18,6 +18,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError } from '../ops/validate.js';
+import { writeError } from '../util/atomicWrite.js';
 import { parseEncoderConfig, type EncoderConfig } from './encoder.js';
 import './batchNorm.js';
 
@@ -65,14 +66,21 @@ async function hardnegVersion(): Promise<string> {
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
-/** Writes `data` to `file` and flushes it to disk. */
+/**
+ * Writes all of `data` to `file` (`writeFile` loops over short writes) and flushes it to disk; a
+ * failure (ENOSPC, EISDIR, …) is an error naming `file`.
+ */
 async function writeDurably(file: string, data: Uint8Array | string): Promise<void> {
-  const handle = await fs.open(file, 'w');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await fs.open(file, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw writeError(file, err);
   }
 }
 
@@ -153,11 +161,11 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
   const encoder = options.encoder === undefined ? null : parseEncoderConfig(options.encoder, 'saveModel');
   const target = path.resolve(dir);
   const parent = path.dirname(target);
-  await fs.mkdir(parent, { recursive: true });
+  await fs.mkdir(parent, { recursive: true }).catch((err) => Promise.reject(writeError(parent, err, 'cannot create directory')));
   const replace = await checkReplaceable(target);
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const temp = path.join(parent, `.${path.basename(target)}.tmp-${tag}`);
-  await fs.mkdir(temp);
+  await fs.mkdir(temp).catch((err) => Promise.reject(writeError(temp, err, 'cannot create directory')));
   try {
     await model.save(fileSystemHandler(temp, 'saveModel'));
     const manifest: ModelManifest = {

@@ -1,25 +1,22 @@
 /**
- * Batch miners: for each anchor `[B, D]`, pick negatives among candidates `[M, D]` by cosine
- * similarity, after the false-negative filters of `falseNegativeFilter.ts`.
- *
- * Strategies (applied to the candidates the filters keep, hardest first):
- * - `hardest`: the k most similar;
- * - `semi-hard`: the k most similar among those within `semiHardMargin` below the positive,
- *   `pos − semiHardMargin < score < pos` (FaceNet's d_ap < d_an < d_ap + margin, in similarities);
- * - `random`: k drawn uniformly (seeded) from the kept window.
- * Anchors with fewer than k usable candidates get −1 in the unused slots.
+ * Batch miners: for each anchor `[B, D]`, pick k negatives among candidates `[M, D]` by cosine
+ * similarity, through the selection core of `selection.ts` (false-negative filters, then
+ * `hardest`, `semi-hard` or seeded `random` sampling). Anchors with fewer than k usable candidates
+ * get −1 in the unused slots.
  */
 import * as tf from '@tensorflow/tfjs';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { ArgumentError, checkFinite, checkInt, checkShape } from '../ops/validate.js';
-import { DROP_REASONS, filterCandidates, type Candidate, type DropReason, type FilterOptions } from './falseNegativeFilter.js';
+import type { Candidate, DropReason, FilterOptions } from './falseNegativeFilter.js';
+import { selectNegatives, SelectionTally, type Sampling } from './selection.js';
 import { readValues } from '../ops/readValues.js';
 
-export interface MineOptions extends FilterOptions {
+export interface MinerOptions extends FilterOptions {
   /** Negatives per anchor. */
   k: number;
-  strategy?: 'hardest' | 'semi-hard' | 'random';
+  /** `hardest` (default), `semi-hard` or `random` (see `selection.ts`). */
+  sampling?: Sampling;
   /** For `semi-hard`: how far below the positive a negative may score. Default 0.2. */
   semiHardMargin?: number;
   /** Per anchor, candidate ids that are its positives (never negatives; their best score is the positive score). */
@@ -40,7 +37,7 @@ export interface Mined {
   dropped: Record<DropReason, number>;
 }
 
-export function mineNegatives(anchors: tf.Tensor2D, candidates: tf.Tensor2D, options: MineOptions): Mined {
+export function mineNegatives(anchors: tf.Tensor2D, candidates: tf.Tensor2D, options: MinerOptions): Mined {
   const fn = 'mineNegatives';
   checkShape(fn, 'anchors', anchors, [-1, -1]);
   checkShape(fn, 'candidates', candidates, [-1, anchors.shape[1]]);
@@ -48,7 +45,7 @@ export function mineNegatives(anchors: tf.Tensor2D, candidates: tf.Tensor2D, opt
   checkFinite(fn, 'candidates', candidates);
   const [B] = anchors.shape;
   const M = candidates.shape[0];
-  const { k, strategy = 'hardest', semiHardMargin = 0.2, rng = defaultRng() } = options;
+  const { k, sampling = 'hardest', rng = defaultRng() } = options;
   checkInt(fn, 'k', k, 1);
   const lengthCheck = (name: string, a: ArrayLike<unknown> | undefined, n: number) => {
     if (a !== undefined && a.length !== n) throw new ArgumentError(`${fn}: ${name} must have length ${n}, got ${a.length}`);
@@ -64,34 +61,24 @@ export function mineNegatives(anchors: tf.Tensor2D, candidates: tf.Tensor2D, opt
   const scores = readValues(() => tf.matMul(l2Normalize(anchors), l2Normalize(candidates), false, true));
   const indices = new Int32Array(B * k).fill(-1);
   const picked = new Float32Array(B * k).fill(NaN);
-  const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  const tally = new SelectionTally();
   const candidateLabels = options.candidateLabels;
   for (let b = 0; b < B; b++) {
     const row = scores.subarray(b * M, (b + 1) * M);
     const positives = new Set(Array.from(options.positiveIds?.[b] ?? []));
     let positiveScore = options.positiveScores?.[b];
     if (positiveScore === undefined && positives.size > 0) positiveScore = Math.max(...[...positives].map((p) => row[p]));
-    if (strategy === 'semi-hard' && positiveScore === undefined) {
-      throw new ArgumentError(`${fn}: strategy 'semi-hard' needs positiveIds or positiveScores`);
+    if (sampling === 'semi-hard' && positiveScore === undefined) {
+      throw new ArgumentError(`${fn}: sampling 'semi-hard' needs positiveIds or positiveScores`);
     }
     const sorted: Candidate[] = Array.from(row, (score, index) => ({ index, score })).sort((x, y) => y.score - x.score || x.index - y.index);
-    const { kept, dropped: d } = filterCandidates(sorted, {
-      positiveScore,
-      positives,
-      label: options.anchorLabels?.[b],
-      labelOf: candidateLabels === undefined ? undefined : (i) => candidateLabels[i],
-    }, options);
-    for (const r of DROP_REASONS) dropped[r] += d[r];
-    let chosen = kept;
-    if (strategy === 'semi-hard') chosen = kept.filter((c) => c.score < positiveScore! && c.score > positiveScore! - semiHardMargin);
-    if (strategy === 'random') {
-      const order = rng.permutation(chosen.length);
-      chosen = Array.from(order.subarray(0, k), (i) => chosen[i]);
-    }
-    chosen.slice(0, k).forEach((c, t) => {
+    const anchor = { positiveScore, positives, label: options.anchorLabels?.[b], labelOf: candidateLabels === undefined ? undefined : (i: number) => candidateLabels[i] };
+    const selection = selectNegatives(sorted, anchor, { ...options, count: k }, rng);
+    tally.add(sorted.length, selection);
+    selection.chosen.forEach((c, t) => {
       indices[b * k + t] = c.index;
       picked[b * k + t] = c.score;
     });
   }
-  return { indices, scores: picked, dropped };
+  return { indices, scores: picked, dropped: tally.dropped };
 }

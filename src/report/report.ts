@@ -1,5 +1,6 @@
 /**
- * `hardneg report`: reads run directories and builds one self-contained HTML page with the runs,
+ * `hardneg report`: reads run directories (and study directories of `hardneg bench supervised`:
+ * a table and a chart per dataset and init) and builds one self-contained HTML page with the runs,
  * their final metrics, training curves overlaid across runs, a UMAP map of each run's test
  * embeddings and each run's query–negative similarity histogram. A file a run lacks leaves its
  * chart out with a note; every chart can also be written as PNG.
@@ -13,8 +14,9 @@ import { hardnessSpec } from './hardnessHistogram.js';
 import { type PageSection, escapeHtml, reportPage, tableHtml } from './html.js';
 import { type ChartSpec, renderSvg, svgToPng } from './render.js';
 import { type RunData, type RunFile, loadRun, uniqueNames } from './runReader.js';
+import { type StudyData, loadStudy, studySpecs, studyTableHtml } from './study.js';
 
-export type SectionId = 'runs' | 'final' | 'curves' | 'maps' | 'hardness';
+export type SectionId = 'study' | 'runs' | 'final' | 'curves' | 'maps' | 'hardness';
 
 export interface ReportChart {
   /** Unique, file-name safe; the figure's HTML id and the PNG's name. */
@@ -32,12 +34,15 @@ export interface ReportNote {
 
 export interface Report {
   runs: RunData[];
+  studies: StudyData[];
   charts: ReportChart[];
   notes: ReportNote[];
   html: string;
 }
 
 export interface ReportOptions extends MapOptions {
+  /** Study directories written by `hardneg bench supervised --out` (drawn before the runs). */
+  studies?: string[];
   /** Histogram bins (default 40). */
   bins?: number;
   /** Called after each chart is rendered. */
@@ -96,6 +101,10 @@ function planCharts(runs: RunData[], options: ReportOptions, notes: ReportNote[]
   return planned;
 }
 
+function studyCharts(studies: StudyData[]): PlannedChart[] {
+  return studies.flatMap((study, i) => studySpecs(study).map(([id, spec]): PlannedChart => ({ id: `study-${i + 1}-${slug(id)}`, section: 'study', spec: () => spec })));
+}
+
 function missingNotes(runs: RunData[]): ReportNote[] {
   const notes: ReportNote[] = [];
   for (const run of runs) {
@@ -119,6 +128,11 @@ function runsTable(runs: RunData[]): string {
 }
 
 const SECTIONS: { id: SectionId; title: string; intro?: string }[] = [
+  {
+    id: 'study',
+    title: 'Supervised study',
+    intro: 'hardneg bench supervised: CE alone, (1−λ)·CE + λ·SupCon and (1−λ)·CE + λ·SCHaNe with one encoder, budget and augmentation; mean ± std over seeds.',
+  },
   { id: 'runs', title: 'Runs' },
   { id: 'final', title: 'Final metrics', intro: 'From each run’s final.json; the best accuracy of each column is in bold.' },
   { id: 'curves', title: 'Training curves', intro: 'Per epoch, from metrics.jsonl, every run overlaid.' },
@@ -136,8 +150,9 @@ export async function buildReport(paths: string[], options: ReportOptions = {}):
   const runs: RunData[] = [];
   for (const path of paths) runs.push(await loadRun(path));
   uniqueNames(runs);
+  const studies = (options.studies ?? []).map(loadStudy);
   const notes = missingNotes(runs);
-  const planned = planCharts(runs, options, notes);
+  const planned = [...studyCharts(studies), ...planCharts(runs, options, notes)];
   const charts: ReportChart[] = [];
   for (const chart of planned) {
     const spec = await chart.spec();
@@ -145,7 +160,8 @@ export async function buildReport(paths: string[], options: ReportOptions = {}):
     options.onProgress?.(charts.length, planned.length);
   }
   const table = finalTable(runs);
-  const tables: Partial<Record<SectionId, string>> = { runs: runsTable(runs) };
+  const tables: Partial<Record<SectionId, string>> = runs.length > 0 ? { runs: runsTable(runs) } : {};
+  if (studies.length > 0) tables.study = studies.map((st) => `<p>${escapeHtml(st.path)}</p>\n${studyTableHtml(st)}`).join('\n');
   if (table.columns.length > 0) {
     tables.final = tableHtml(['run', ...table.columns], table.rows.map((r) => [r.run, ...r.cells]), table.rows.map((r) => [false, ...r.best]));
   }
@@ -155,12 +171,13 @@ export async function buildReport(paths: string[], options: ReportOptions = {}):
     notes: notes.filter((n) => n.section === s.id).map((n) => n.text),
     figures: charts.filter((c) => c.section === s.id).map((c) => ({ id: c.id, svg: c.svg, caption: c.caption })),
   }));
+  const studyCount = studies.length > 0 ? `${studies.length} stud${studies.length === 1 ? 'y' : 'ies'} · ` : '';
   const html = reportPage({
-    title: `hardneg report: ${runs.map((r) => r.name).join(', ')}`,
-    subtitle: `${runs.length} run${runs.length === 1 ? '' : 's'} · ${charts.length} charts · generated ${new Date().toISOString()}`,
+    title: `hardneg report: ${[...studies.map((st) => st.path), ...runs.map((r) => r.name)].join(', ')}`,
+    subtitle: `${studyCount}${runs.length} run${runs.length === 1 ? '' : 's'} · ${charts.length} charts · generated ${new Date().toISOString()}`,
     sections: sections.filter((s) => s.html !== undefined || s.figures.length > 0 || s.notes.length > 0),
   });
-  return { runs, charts, notes, html };
+  return { runs, studies, charts, notes, html };
 }
 
 /** Writes the page atomically and, with `pngDir`, one PNG per chart; returns the files written. */

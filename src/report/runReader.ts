@@ -6,8 +6,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DataError, errorMessage } from '../data/dataReport.js';
-import { type JsonObject, readJsonl } from '../data/jsonl.js';
+import type { JsonObject } from '../data/jsonl.js';
 import { readNpy } from '../data/npy.js';
+import { numericFields, parseMetricsLog, type MetricsRow } from '../train/metricsLog.js';
 
 export const RUN_FILES = ['config.json', 'metrics.jsonl', 'final.json', 'hardness.json', 'test-embeddings.npy', 'test-labels.npy'] as const;
 export type RunFile = (typeof RUN_FILES)[number];
@@ -23,7 +24,7 @@ export interface Hardness {
 }
 
 /** One epoch of `metrics.jsonl`: `epoch` and the numeric fields. */
-export type MetricsRow = { epoch: number } & Record<string, number>;
+export type { MetricsRow };
 
 export interface RunData {
   path: string;
@@ -53,19 +54,26 @@ function readJsonObject(path: string): JsonObject {
 
 /**
  * The epochs of `metrics.jsonl`, ascending. A run resumed from a checkpoint may log an epoch again;
- * its last line wins.
+ * its last line wins. A torn last line (an append cut short) is dropped.
  */
-async function readMetrics(path: string): Promise<MetricsRow[]> {
-  const { records, lines } = await readJsonl(path);
+function readMetrics(path: string): MetricsRow[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new DataError(`report: cannot read ${path} (${errorMessage(err)})`);
+  }
+  let log: ReturnType<typeof parseMetricsLog>;
+  try {
+    log = parseMetricsLog(text, path);
+  } catch (err) {
+    throw new DataError(`report: ${errorMessage(err)}`);
+  }
   const byEpoch = new Map<number, MetricsRow>();
-  records.forEach((record, r) => {
-    const row: Record<string, number> = {};
-    for (const [key, value] of Object.entries(record)) if (typeof value === 'number' && Number.isFinite(value)) row[key] = value;
-    if (!Number.isInteger(row.epoch) || row.epoch < 1) {
-      throw new DataError(`report: ${path} line ${lines[r]}: expected an integer "epoch" >= 1, got ${JSON.stringify(record.epoch)}`);
-    }
-    byEpoch.set(row.epoch, row as MetricsRow);
-  });
+  for (const { record } of log.rows) {
+    const row = numericFields(record);
+    byEpoch.set(row.epoch, row);
+  }
   return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
 }
 
@@ -127,7 +135,7 @@ export async function loadRun(path: string): Promise<RunData> {
     run.config = readJsonObject(join(path, 'config.json'));
     if (typeof run.config.name === 'string' && run.config.name !== '') run.name = run.config.name;
   }
-  if (present('metrics.jsonl')) run.metrics = await readMetrics(join(path, 'metrics.jsonl'));
+  if (present('metrics.jsonl')) run.metrics = readMetrics(join(path, 'metrics.jsonl'));
   if (present('final.json')) run.final = readJsonObject(join(path, 'final.json'));
   if (present('hardness.json')) run.hardness = readHardness(join(path, 'hardness.json'));
   if (present('test-embeddings.npy')) run.embeddings = readEmbeddings(join(path, 'test-embeddings.npy'));

@@ -6,12 +6,17 @@
  * - `TextEncoderTrainer`: the hashed text encoder; its table rows get lazy Adam
  *   (`SparseAdam`, only the rows the batch touched), its MLP dense Adam.
  * - `AdapterTrainer`: an adapter over precomputed vectors, dense Adam.
+ *
+ * Both apply only finite updates: a non-finite loss or gradient throws `NonFiniteStep` before
+ * anything changes, and weights (the touched table rows) made non-finite throw it after
+ * (`optim/guardedStep.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Adapter } from '../models/adapter.js';
 import type { Bags } from '../models/embeddingBag.js';
 import type { HashedTextEncoder } from '../models/textEncoder.js';
 import { SparseAdam } from '../optim/sparseAdam.js';
+import { checkStep, checkWeights, guardedMinimize } from '../optim/guardedStep.js';
 
 export type EmbeddingLoss = (embeddings: tf.Tensor2D) => tf.Scalar;
 
@@ -40,10 +45,21 @@ export class TextEncoderTrainer {
     const lookup = encoder.table.lookup(bags);
     const rows = encoder.table.gather(lookup.unique);
     const { value, grads } = tf.valueAndGrads((r: tf.Tensor) => loss(encoder.forward(r as tf.Tensor2D, lookup)))([rows, ...encoder.weights]);
+    let out: number;
+    try {
+      out = checkStep(value as tf.Scalar, grads, encoder.weights);
+    } finally {
+      rows.dispose();
+    }
     this.tableOptimizer.apply(lookup.unique, grads[0] as tf.Tensor2D);
     if (encoder.weights.length > 0) this.optimizer.applyGradients(encoder.weights.map((w, i) => ({ name: w.name, tensor: grads[i + 1] })));
-    const out = value.dataSync()[0];
-    tf.dispose([rows, value, ...grads]);
+    tf.dispose([value, ...grads]);
+    const updated = encoder.table.gather(lookup.unique);
+    try {
+      checkWeights(out, [updated, ...encoder.weights]);
+    } finally {
+      updated.dispose();
+    }
     return out;
   }
 
@@ -64,10 +80,7 @@ export class AdapterTrainer {
 
   /** One step on the vectors `[n, D]` of the batch; returns the loss. */
   step(vectors: tf.Tensor2D, loss: EmbeddingLoss): number {
-    const cost = this.optimizer.minimize(() => loss(this.adapter.forward(vectors)), true, this.adapter.weights);
-    const out = cost!.dataSync()[0];
-    cost!.dispose();
-    return out;
+    return guardedMinimize(this.optimizer, () => loss(this.adapter.forward(vectors)), this.adapter.weights);
   }
 
   dispose(): void {

@@ -16,13 +16,18 @@
  * and its positive scores are too low for the relative-margin filter to keep much). A query whose
  * filters leave fewer than H candidates gets random documents (not its positive nor a trap) in
  * the missing slots, counted in the mining report.
+ *
+ * A step with a non-finite loss or gradient stops the training with a `DivergenceError` naming
+ * the epoch, the step and `suspects`, or with `nonFinite: 'skip'` is skipped and counted.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/random.js';
 import { mnrl } from '../losses/mnrl.js';
 import { exactTopK } from '../mining/exactSearch.js';
-import { DROP_REASONS, filterCandidates, type Candidate, type DropReason } from '../negatives/falseNegativeFilter.js';
+import type { Candidate, DropReason } from '../negatives/falseNegativeFilter.js';
+import { selectNegatives, SelectionTally } from '../negatives/selection.js';
 import { readValues } from '../ops/readValues.js';
+import { DivergenceError, divergenceMessage, NonFiniteStep, type NonFinitePolicy } from '../optim/guardedStep.js';
 import type { Retriever } from './retrievers.js';
 
 export type NegativeSource = 'in-batch' | 'mined' | 'mined-filtered';
@@ -59,7 +64,11 @@ export interface RetrievalTrainOptions {
   /** MNRL scale (default 20). */
   scale?: number;
   seed?: number;
-  onEpoch?: (report: EpochReport) => void;
+  /** A step with a non-finite loss or gradient: stop with a `DivergenceError` (default) or skip it. */
+  nonFinite?: NonFinitePolicy;
+  /** The settings that most likely cause a divergence, named in its message (default "the learning rate too high"). */
+  suspects?: string;
+  onEpoch?: (report: RetrievalEpochReport) => void;
 }
 
 export interface MiningReport {
@@ -76,21 +85,23 @@ export interface MiningReport {
   seconds: number;
 }
 
-export interface EpochReport {
+export interface RetrievalEpochReport {
   epoch: number;
   meanLoss: number;
+  /** Steps skipped as non-finite (`nonFinite: 'skip'`). */
+  skippedSteps?: number;
   seconds: number;
   mining?: MiningReport;
 }
 
-export function trainRetrieval(retriever: Retriever, pairs: RetrievalPairs, options: RetrievalTrainOptions): EpochReport[] {
-  const { negatives: source, epochs = 3, batchSize = 128, hardNegatives = 3, remineEvery = 1, mineFrom = 0, scale = 20, seed = 0 } = options;
+export function trainRetrieval(retriever: Retriever, pairs: RetrievalPairs, options: RetrievalTrainOptions): RetrievalEpochReport[] {
+  const { negatives: source, epochs = 3, batchSize = 128, hardNegatives = 3, remineEvery = 1, mineFrom = 0, scale = 20, seed = 0, nonFinite = 'stop' } = options;
   const n = pairs.queries.length;
   if (pairs.positives.length !== n) throw new Error(`trainRetrieval: ${pairs.positives.length} positives for ${n} queries`);
   if (n < batchSize) throw new Error(`trainRetrieval: ${n} training pairs are fewer than a batch of ${batchSize}`);
   const rng = new Rng(seed);
   const H = source === 'in-batch' ? 0 : hardNegatives;
-  const reports: EpochReport[] = [];
+  const reports: RetrievalEpochReport[] = [];
   let mined: Int32Array | undefined;
   for (let epoch = 0; epoch < epochs; epoch++) {
     const t0 = performance.now();
@@ -102,18 +113,30 @@ export function trainRetrieval(retriever: Retriever, pairs: RetrievalPairs, opti
     const order = rng.permutation(n);
     let total = 0;
     let steps = 0;
+    let skipped = 0;
+    const stepsPerEpoch = Math.floor(n / batchSize);
     for (let s = 0; s + batchSize <= n; s += batchSize) {
       const batch = Array.from(order.subarray(s, s + batchSize));
       const negatives = h > 0 ? batch.flatMap((i) => Array.from(mined!.subarray(i * h, (i + 1) * h))) : [];
-      total += retriever.step(
-        batch.map((i) => pairs.queries[i]),
-        batch.map((i) => pairs.positives[i]),
-        negatives,
-        (q, p, hard) => mnrl(q, p, { scale, hardNegatives: hard }),
-      );
-      steps++;
+      try {
+        total += retriever.step(
+          batch.map((i) => pairs.queries[i]),
+          batch.map((i) => pairs.positives[i]),
+          negatives,
+          (q, p, hard) => mnrl(q, p, { scale, hardNegatives: hard }),
+        );
+        steps++;
+      } catch (err) {
+        if (!(err instanceof NonFiniteStep)) throw err;
+        if (nonFinite === 'stop' || err.nonFinite === 'weights' || skipped + 1 === stepsPerEpoch) {
+          const where = `epoch ${epoch + 1}/${epochs} step ${s / batchSize + 1}/${stepsPerEpoch}${skipped + 1 === stepsPerEpoch ? ' (every step of the epoch non-finite)' : ''}`;
+          throw new DivergenceError(divergenceMessage(where, err, options.suspects ?? 'the learning rate too high', 'nothing was saved'));
+        }
+        skipped++;
+      }
     }
-    const report = { epoch: epoch + 1, meanLoss: total / steps, seconds: (performance.now() - t0) / 1000, ...(mining ? { mining } : {}) };
+    const report: RetrievalEpochReport = { epoch: epoch + 1, meanLoss: total / steps, seconds: (performance.now() - t0) / 1000, ...(mining ? { mining } : {}) };
+    if (nonFinite === 'skip') report.skippedSteps = skipped;
     reports.push(report);
     options.onEpoch?.(report);
   }
@@ -144,15 +167,16 @@ function mineNegatives(
       })
     : undefined;
   const negatives = new Int32Array(n * H);
-  const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  const tally = new SelectionTally();
+  const selection = { count: H, ...(filtered ? { relativeMargin } : {}) };
   let randomFill = 0;
   for (let i = 0; i < n; i++) {
     const list: Candidate[] = [];
     for (let t = 0; t < candidates && top.rows[i * candidates + t] >= 0; t++) list.push({ index: pool[top.rows[i * candidates + t]], score: top.scores[i * candidates + t] });
     const excluded = new Set([pairs.positives[i], ...(filtered ? (pairs.traps?.(i) ?? []) : [])]);
-    const { kept, dropped: d } = filterCandidates(list, { positives: excluded, positiveScore: positiveScores?.[i] }, filtered ? { relativeMargin } : {});
-    for (const r of DROP_REASONS) dropped[r] += d[r];
-    const chosen = kept.slice(0, H).map((c) => c.index);
+    const selected = selectNegatives(list, { positives: excluded, positiveScore: positiveScores?.[i] }, selection);
+    tally.add(list.length, selected);
+    const chosen = selected.chosen.map((c) => c.index);
     const taken = new Set(chosen);
     for (let tries = 0; chosen.length < H; tries++) {
       if (tries > 1000 * H) throw new Error(`trainRetrieval: the negative pool of ${pool.length} documents has fewer than ${H} that are not positives or traps of query ${i}`);
@@ -166,5 +190,5 @@ function mineNegatives(
   }
   const trainingPositives = new Set(pairs.positives);
   const nonPositive = negatives.reduce((count, d) => count + (trainingPositives.has(d) ? 0 : 1), 0);
-  return { negatives, report: { dropped, randomFill, nonPositiveShare: nonPositive / negatives.length, seconds: (performance.now() - t0) / 1000 } };
+  return { negatives, report: { dropped: tally.dropped, randomFill, nonPositiveShare: nonPositive / negatives.length, seconds: (performance.now() - t0) / 1000 } };
 }

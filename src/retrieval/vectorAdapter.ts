@@ -14,7 +14,7 @@ import type { Qrels, RetrievalMetrics } from '../eval/retrieval.js';
 import { openRecords } from '../data/records.js';
 import type { Judgement } from '../data/qrels.js';
 import { Adapter, type AdapterConfig } from '../models/adapter.js';
-import { trainRetrieval, type EpochReport, type RetrievalTrainOptions } from './retrievalTrainer.js';
+import { trainRetrieval, type RetrievalEpochReport, type RetrievalTrainOptions } from './retrievalTrainer.js';
 import { AdapterRetriever } from './retrievers.js';
 
 /** Ids and vectors of a file, row-major `[ids.length, dim]`. */
@@ -58,7 +58,7 @@ export interface VectorAdapterOptions extends Omit<RetrievalTrainOptions, 'onEpo
   lr?: number;
   /** Where negatives are mined: 'train' (default), the training queries' positives; or 'corpus', all documents. */
   negativePool?: 'train' | 'corpus';
-  onEpoch?: (report: EpochReport) => void;
+  onEpoch?: (report: RetrievalEpochReport) => void;
 }
 
 export interface VectorAdapterResult {
@@ -68,7 +68,7 @@ export interface VectorAdapterResult {
   adapted: RetrievalMetrics;
   heldOutQueries: number;
   trainingPairs: number;
-  epochs: EpochReport[];
+  epochs: RetrievalEpochReport[];
 }
 
 export function trainVectorAdapter(

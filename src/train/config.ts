@@ -64,7 +64,16 @@ const schema = z.strictObject({
       init: z.string().nullable().default(null),
     })
     .default({ loss: 'ce', lossOptions: {}, lambda: 0.5, temperature: 0.1, shots: null, init: null }),
-  eval: z.strictObject({ knnK: int(1).default(200), knnTemperature: positive.default(0.1) }).default({ knnK: 200, knnTemperature: 0.1 }),
+  /** A step with a non-finite loss or gradient: stop the run (default) or skip the step (`optim/guardedStep.ts`). */
+  nonFinite: z.enum(['stop', 'skip']).default('stop'),
+  eval: z
+    .strictObject({
+      knnK: int(1).default(200),
+      knnTemperature: positive.default(0.1),
+      /** Evaluate on the test split every n epochs (and always after the last). */
+      every: int(1).default(1),
+    })
+    .default({ knnK: 200, knnTemperature: 0.1, every: 1 }),
 });
 
 export type TrainConfig = Omit<z.infer<typeof schema>, 'encoder' | 'optimizer'> & { encoder: EncoderConfig; optimizer: OptimizerConfig };

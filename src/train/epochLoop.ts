@@ -5,12 +5,21 @@
  * then saves a checkpoint at the next step and reports itself interrupted; after each epoch the
  * trainer's metrics are appended to the run's `metrics.jsonl`, passed to `hooks.onEpoch`, and a
  * checkpoint is saved at the start of the next epoch.
+ *
+ * Between steps the loop yields to the event loop, so a Ctrl-C (SIGINT) handler runs within one
+ * step. A step that meets a non-finite loss, gradient or weight (`NonFiniteStep`,
+ * `optim/guardedStep.ts`) stops the run with a `DivergenceError` naming the epoch, the step and
+ * the likely setting; no checkpoint is written after it, so the last good one stays the latest.
+ * With `nonFinite: 'skip'` a step whose loss or gradients are non-finite is skipped instead (not
+ * applied, counted in the epoch's `skipped_steps`); weights made non-finite always stop the run,
+ * as does an epoch whose every step is skipped.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { BatchSchedule } from '../data/batching.js';
 import type { Position } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { setLearningRate } from '../optim/optimizers.js';
+import { DivergenceError, divergenceMessage, NonFiniteStep, type NonFinitePolicy } from '../optim/guardedStep.js';
 import type { Metrics, RunWriter } from './runWriter.js';
 import { cosineWithWarmup } from '../optim/schedule.js';
 
@@ -40,6 +49,11 @@ export function stepPlan(config: TrainConfig, examples: number, batchSize: numbe
   return { schedule, steps, lr };
 }
 
+/** Whether the test split is evaluated after `epoch` (0-based): every `eval.every` epochs and after the last. */
+export function evaluationDue(config: TrainConfig, epoch: number): boolean {
+  return (epoch + 1) % config.eval.every === 0 || epoch + 1 === config.epochs;
+}
+
 export interface EpochLoop {
   epochs: number;
   stepsPerEpoch: number;
@@ -49,7 +63,11 @@ export interface EpochLoop {
   /** Its learning rate is set to `lr(global step)` before each step. */
   optimizer: tf.Optimizer;
   lr: (step: number) => number;
-  /** One training step; returns its loss. */
+  /** What a non-finite step does (default 'stop'). */
+  nonFinite?: NonFinitePolicy;
+  /** The settings that most likely cause a divergence, for its message (e.g. "optimizer.lr 10 too high"). */
+  suspects: string;
+  /** One training step; returns its loss, or throws `NonFiniteStep` (optim/guardedStep.ts). */
   step(epoch: number, step: number): number;
   /** The metrics line of a finished epoch, given its mean loss and the time it started (`performance.now()`). */
   endEpoch(epoch: number, meanLoss: number, startedAt: number): Metrics & { epoch: number };
@@ -57,29 +75,52 @@ export interface EpochLoop {
   save(position: Position): Promise<void>;
 }
 
+/** The next macrotask: lets signal handlers (Ctrl-C) and I/O callbacks run between steps. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Runs the remaining epochs; returns true when `hooks.shouldStop` interrupted the run. */
 export async function runEpochs(loop: EpochLoop): Promise<boolean> {
-  const { epochs, stepsPerEpoch: steps, start, run, hooks } = loop;
+  const { epochs, stepsPerEpoch: steps, start, run, hooks, nonFinite = 'stop' } = loop;
+  let saved = start;
+  const save = async (position: Position) => {
+    await loop.save(position);
+    saved = position;
+  };
   for (let epoch = start.epoch; epoch < epochs; epoch++) {
     const startedAt = performance.now();
     const first = epoch === start.epoch ? start.step : 0;
     let lossSum = epoch === start.epoch ? (start.lossSum ?? 0) : 0;
+    let skipped = epoch === start.epoch ? (start.skipped ?? 0) : 0;
     for (let step = first; step < steps; step++) {
       setLearningRate(loop.optimizer, loop.lr(epoch * steps + step));
-      const loss = loop.step(epoch, step);
-      lossSum += loss;
+      let loss: number;
+      try {
+        loss = loop.step(epoch, step);
+        lossSum += loss;
+      } catch (err) {
+        if (!(err instanceof NonFiniteStep)) throw err;
+        if (nonFinite === 'stop' || err.nonFinite === 'weights' || skipped + 1 === steps) {
+          const where = `epoch ${epoch + 1}/${epochs} step ${step + 1}/${steps}${skipped + 1 === steps ? ' (every step of the epoch non-finite)' : ''}`;
+          const kept = saved.epoch === 0 && saved.step === 0 ? 'no checkpoint was written' : `the latest checkpoint (resuming at epoch ${saved.epoch + 1} step ${saved.step + 1}) is kept`;
+          throw new DivergenceError(divergenceMessage(where, err, loop.suspects, kept));
+        }
+        loss = err.loss;
+        skipped++;
+      }
       hooks.onStep?.(epoch, step, steps, loss);
+      await yieldToEventLoop();
       if (hooks.shouldStop?.() && step < steps - 1) {
-        await loop.save({ epoch, step: step + 1, lossSum });
+        await save({ epoch, step: step + 1, lossSum, ...(skipped > 0 ? { skipped } : {}) });
         return true;
       }
     }
     // A checkpoint without lossSum (older runs) resumes with the steps run since.
     const counted = epoch === start.epoch && start.lossSum === undefined ? steps - first : steps;
-    const metrics = loop.endEpoch(epoch, lossSum / counted, startedAt);
+    const metrics = loop.endEpoch(epoch, lossSum / (counted - skipped), startedAt);
+    if (nonFinite === 'skip') metrics.skipped_steps = skipped;
     run.appendMetrics(metrics);
     hooks.onEpoch?.(metrics);
-    await loop.save({ epoch: epoch + 1, step: 0 });
+    await save({ epoch: epoch + 1, step: 0 });
     if (hooks.shouldStop?.() && epoch < epochs - 1) return true;
   }
   return false;

@@ -9,6 +9,9 @@
  *    step on θ_q;
  * 4. the keys enter the queue (oldest out).
  *
+ * A non-finite loss, gradient or weight throws `NonFiniteStep` (`optim/guardedStep.ts`); the
+ * update and step 4 are then skipped.
+ *
  * Shapes: xq, xk `[B, …input]`; the encoders map to `[B, D]`; the queue holds `[K, D]`.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -21,6 +24,7 @@ import type { MemoryQueue } from '../negatives/memoryQueue.js';
 import type { MochiConfig } from '../negatives/mochi.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { ArgumentError } from '../ops/validate.js';
+import { guardedMinimize } from '../optim/guardedStep.js';
 
 export interface MocoState {
   queryEncoder: tf.LayersModel;
@@ -55,17 +59,20 @@ export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor, labels?
   const negatives = queue.keys();
   const negativesT = queue.keysT();
   const varList = queryEncoder.trainableWeights.map((w) => w.read() as tf.Variable);
-  const loss = optimizer.minimize(
-    () => {
-      const q = l2Normalize(encodeQueries(queryEncoder, xq, groups) as tf.Tensor2D);
-      const extra = mixing ? mochiExtraLogits(mochi, q, negatives, queue.keyValues(), temperature, 'logits', mochi.rng) : undefined;
-      return queueInfoNCE(q, keys, negatives, negativesT, temperature, extra);
-    },
-    true,
-    varList,
-  ) as tf.Scalar;
-  const value = loss.dataSync()[0];
-  queue.enqueue(keys, labels);
-  tf.dispose([loss, keys]);
-  return value;
+  try {
+    const value = guardedMinimize(
+      optimizer,
+      () => {
+        const q = l2Normalize(encodeQueries(queryEncoder, xq, groups) as tf.Tensor2D);
+        const extra = mixing ? mochiExtraLogits(mochi, q, negatives, queue.keyValues(), temperature, 'logits', mochi.rng) : undefined;
+        return queueInfoNCE(q, keys, negatives, negativesT, temperature, extra);
+      },
+      varList,
+      queryEncoder.weights.map((w) => w.read()),
+    );
+    queue.enqueue(keys, labels);
+    return value;
+  } finally {
+    keys.dispose();
+  }
 }

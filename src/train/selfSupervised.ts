@@ -6,7 +6,8 @@
  * Each step draws two augmented views of a batch (batch order and augmentations are functions of
  * (seed, epoch, step), so a resumed run sees exactly what an uninterrupted one would); after each
  * epoch it logs loss, learning rate, time, weighted-kNN top-1/top-5 of the backbone features on
- * the test split and (MoCo) the hardness diagnostics, and writes a checkpoint. The learning rate
+ * the test split (every `eval.every` epochs and after the last) and (MoCo) the hardness
+ * diagnostics, and writes a checkpoint. The learning rate
  * follows a cosine schedule with linear warm-up, per step.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -25,10 +26,11 @@ import { MemoryQueue } from '../negatives/memoryQueue.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import { runEpochs, stepPlan, type TrainHooks, type TrainResult } from './epochLoop.js';
+import { evaluationDue, runEpochs, stepPlan, type TrainHooks, type TrainResult } from './epochLoop.js';
 import { augmentedViews, datasetFeatures } from './features.js';
 import { mocoStep, type MocoState } from './mocoStep.js';
 import { buildOptimizer, restoreOptimizerState } from '../optim/optimizers.js';
+import { guardedMinimize } from '../optim/guardedStep.js';
 import { RunWriter, type Metrics } from './runWriter.js';
 
 /** kNN top-1/top-5 of the backbone's features, train split as the bank, test split as queries. */
@@ -66,38 +68,41 @@ export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, 
     hooks,
     optimizer,
     lr,
+    nonFinite: config.nonFinite,
+    suspects: `optimizer.lr ${config.optimizer.lr} too high, or moco.temperature ${moco.temperature} too low`,
     step: (epoch, step) => {
       const indices = schedule.batch(epoch, step);
       const [xq, xk] = augmentedViews(data.train, indices, stepRng(seed, epoch, step), aug, inputShape);
-      let loss: number;
-      if (useQueue) {
-        const mixing = moco.mochi !== null && epoch >= moco.mochi.startEpoch;
-        const state: MocoState = {
-          queryEncoder: model, keyEncoder: keyModel!, queue: queue!, optimizer, momentum: moco.momentum, temperature: moco.temperature,
-          mochi: mixing ? { ...moco.mochi!, rng: new Rng(mixSeed(seed, epoch, step, 0x3c41)) } : undefined,
-          rng: new Rng(mixSeed(seed, epoch, step, 0x5bf1)), // the key shuffle of shuffled BN
-        };
-        loss = mocoStep(state, xq, xk, Array.from(indices, (i) => data.train.labels[i]));
-      } else {
+      try {
+        if (useQueue) {
+          const mixing = moco.mochi !== null && epoch >= moco.mochi.startEpoch;
+          const state: MocoState = {
+            queryEncoder: model, keyEncoder: keyModel!, queue: queue!, optimizer, momentum: moco.momentum, temperature: moco.temperature,
+            mochi: mixing ? { ...moco.mochi!, rng: new Rng(mixSeed(seed, epoch, step, 0x3c41)) } : undefined,
+            rng: new Rng(mixSeed(seed, epoch, step, 0x5bf1)), // the key shuffle of shuffled BN
+          };
+          return mocoStep(state, xq, xk, Array.from(indices, (i) => data.train.labels[i]));
+        }
         const { fn } = lossEntry(moco.loss, 'pair');
-        const value = optimizer.minimize(() => {
+        return guardedMinimize(optimizer, () => {
           const z1 = model.apply(xq, { training: true }) as tf.Tensor2D;
           const z2 = model.apply(xk, { training: true }) as tf.Tensor2D;
           return fn(z1, z2, { ...moco.lossOptions, temperature: moco.temperature });
-        }, true, varList()) as tf.Scalar;
-        loss = value.dataSync()[0];
-        value.dispose();
+        }, varList(), model.weights.map((w) => w.read()));
+      } finally {
+        tf.dispose([xq, xk]);
       }
-      tf.dispose([xq, xk]);
-      return loss;
     },
     endEpoch: (epoch, meanLoss, startedAt) => {
-      const { knn_top1, knn_top5, features } = knnMetrics(model, data, config);
-      features.dispose();
       const metrics: Metrics & { epoch: number } = {
         epoch: epoch + 1, step: (epoch + 1) * steps, loss: meanLoss, lr: lr((epoch + 1) * steps - 1),
-        seconds: (performance.now() - startedAt) / 1000, knn_top1, knn_top5,
+        seconds: (performance.now() - startedAt) / 1000,
       };
+      if (evaluationDue(config, epoch)) {
+        const { knn_top1, knn_top5, features } = knnMetrics(model, data, config);
+        features.dispose();
+        Object.assign(metrics, { knn_top1, knn_top5 });
+      }
       if (queue) Object.assign(metrics, diagnose(config, data, model, keyModel!, queue, epoch, aug, schedule).metrics);
       return metrics;
     },

@@ -6,7 +6,8 @@
  * on two augmented views per image (CE on both), from scratch or fine-tuning a saved encoder
  * (`supervised.init`), optionally few-shot (`supervised.shots` images per class, seeded). The
  * model is one graph with two outputs, the class logits and the head's embedding; after each
- * epoch it logs the losses, the test accuracy of the classifier and the kNN top-1 of f.
+ * epoch it logs the losses and (every `eval.every` epochs and after the last) the test accuracy of
+ * the classifier and the kNN top-1 of f.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed, stepRng } from '../data/batching.js';
@@ -22,9 +23,10 @@ import { loadModel } from '../models/serialize.js';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import { runEpochs, stepPlan } from './epochLoop.js';
+import { evaluationDue, runEpochs, stepPlan } from './epochLoop.js';
 import { augmentedViews, datasetFeatures } from './features.js';
 import { buildOptimizer, restoreOptimizerState } from '../optim/optimizers.js';
+import { guardedMinimize } from '../optim/guardedStep.js';
 import type { RunWriter, Metrics } from './runWriter.js';
 import type { TrainHooks, TrainResult } from './epochLoop.js';
 import { readValues } from '../ops/readValues.js';
@@ -83,6 +85,8 @@ export async function trainSupervised(config: TrainConfig, full: TrainTest, run:
     hooks,
     optimizer,
     lr,
+    nonFinite: config.nonFinite,
+    suspects: `optimizer.lr ${config.optimizer.lr} too high${lambda > 0 ? `, or supervised.temperature ${sup.temperature} too low` : ''}`,
     step: (epoch, step) => {
       const indices = schedule.batch(epoch, step);
       const n = indices.length;
@@ -91,21 +95,22 @@ export async function trainSupervised(config: TrainConfig, full: TrainTest, run:
       tf.dispose(views);
       const y = tf.tensor1d(Int32Array.from(indices, (i) => data.train.labels[i]), 'int32');
       const y2 = tf.concat([y, y]) as tf.Tensor1D;
-      const value = optimizer.minimize(() => {
-        const [logits, emb] = model.apply(x, { training: true }) as tf.Tensor2D[];
-        const ce = crossEntropy(logits, y2);
-        if (lambda === 0) return ce;
-        const views = tf.stack([tf.slice(emb, [0, 0], [n, -1]), tf.slice(emb, [n, 0], [n, -1])], 1) as tf.Tensor3D; // [n, 2, D]
-        const con = lossEntry(sup.loss, 'labelled').fn(views, y, { ...sup.lossOptions, temperature: sup.temperature });
-        return tf.add(tf.mul(ce, 1 - lambda), tf.mul(con, lambda)) as tf.Scalar;
-      }, true, model.trainableWeights.map((w) => w.read() as tf.Variable)) as tf.Scalar;
-      const loss = value.dataSync()[0];
-      tf.dispose([x, y, y2, value]);
-      return loss;
+      try {
+        return guardedMinimize(optimizer, () => {
+          const [logits, emb] = model.apply(x, { training: true }) as tf.Tensor2D[];
+          const ce = crossEntropy(logits, y2);
+          if (lambda === 0) return ce;
+          const views = tf.stack([tf.slice(emb, [0, 0], [n, -1]), tf.slice(emb, [n, 0], [n, -1])], 1) as tf.Tensor3D; // [n, 2, D]
+          const con = lossEntry(sup.loss, 'labelled').fn(views, y, { ...sup.lossOptions, temperature: sup.temperature });
+          return tf.add(tf.mul(ce, 1 - lambda), tf.mul(con, lambda)) as tf.Scalar;
+        }, model.trainableWeights.map((w) => w.read() as tf.Variable), model.weights.map((w) => w.read()));
+      } finally {
+        tf.dispose([x, y, y2]);
+      }
     },
     endEpoch: (epoch, meanLoss, startedAt) => ({
       epoch: epoch + 1, step: (epoch + 1) * steps, loss: meanLoss, lr: lr((epoch + 1) * steps - 1),
-      seconds: (performance.now() - startedAt) / 1000, ...evaluate(model, data, config),
+      seconds: (performance.now() - startedAt) / 1000, ...(evaluationDue(config, epoch) ? evaluate(model, data, config) : {}),
     }),
     save: (position) => saveCheckpoint(run.path, { model, optimizer, encoder: config.encoder, position }),
   });

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/engine/random.js';
-import { installWasmFixes, removeWasmFixes } from '../../src/engine/wasm/fixes.js';
-import { medianMs, on, randn, relativeError, setup } from '../helpers.js';
+import { on, randn, relativeError, setup } from '../helpers.js';
 
 before(() => setup('wasm'));
 
@@ -32,24 +31,3 @@ test('AvgPoolGrad on wasm equals the cpu backend (tiling windows, leftover rows,
   assert.ok((await avgPoolGradError()) <= 1e-6);
 });
 
-/** Median time of the 2×2/2 average-pool gradient of a [64, 28, 28, 16] input, in ms. */
-function poolGradientMs(): number {
-  const rng = new Rng(12);
-  const x = tf.tensor4d(randn(rng, 64 * 28 * 28 * 16), [64, 28, 28, 16]);
-  const dy = tf.tensor4d(randn(rng, 64 * 14 * 14 * 16), [64, 14, 14, 16]);
-  const ms = medianMs(() => (tf.engine().runKernel('AvgPoolGrad', { dy, input: x }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor).dispose(), 9);
-  tf.dispose([x, dy]);
-  return ms;
-}
-
-test('the 2×2 average-pool gradient runs over 3× faster than the stock kernel (measured: ~8×)', () => {
-  const fixed = poolGradientMs();
-  removeWasmFixes(['pool-gradients']);
-  let stock: number;
-  try {
-    stock = poolGradientMs();
-  } finally {
-    installWasmFixes(['pool-gradients']);
-  }
-  assert.ok(stock / fixed > 3, `stock ${stock.toFixed(2)} ms / fixed ${fixed.toFixed(2)} ms = ${(stock / fixed).toFixed(1)}`);
-});

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/engine/random.js';
 import { ntXent } from '../../src/losses/ntXent.js';
 import { schane, schaneObjective } from '../../src/losses/schane.js';
-import { assertClose, relativeError, setup } from '../helpers.js';
+import { assertClose, nativeSkip, on, relativeError, setup } from '../helpers.js';
 import * as ref from '../reference/float64.js';
 import * as sup from '../reference/supervised.js';
 
@@ -31,11 +31,13 @@ const cases: [number, number, number, number[], number, number][] = [
   [6, 2, 4, [0, 1, 1, 2, 0, 2], 0.2, 0],
 ];
 
-test('value equals the float64 reference (V = 1, 2, 3; classes of one; one class only; β = 0, 0.5, 1, 2)', () => {
-  for (const [B, V, D, labels, tau, beta] of cases) {
-    const x = features(B, V, D);
-    const got = value(schane(tf.tensor3d(x), int32(labels), { temperature: tau, beta }));
-    assertClose([got], [reference(x, labels, { tau, beta })], 1e-5, `B=${B} V=${V} β=${beta} labels=${labels}`);
+test('value equals the float64 reference, both forms (V = 1, 2, 3; classes of one; one class only; β = 0, 0.5, 1, 2)', () => {
+  for (const positives of ['mean-inside', 'per-positive'] as const) {
+    for (const [B, V, D, labels, tau, beta] of cases) {
+      const x = features(B, V, D);
+      const got = value(schane(tf.tensor3d(x), int32(labels), { temperature: tau, beta, positives }));
+      assertClose([got], [reference(x, labels, { tau, beta, positives })], 1e-5, `${positives} B=${B} V=${V} β=${beta} labels=${labels}`);
+    }
   }
   const x = features(6, 1, 4).map((v) => [v[0].map((a) => 0.3 * a)]);
   const labels = [0, 1, 1, 0, 2, 2];
@@ -44,14 +46,32 @@ test('value equals the float64 reference (V = 1, 2, 3; classes of one; one class
   assertClose([got], [reference(x, labels, { tau: 0.5, beta: 1, normalize: false })], 1e-5, '[B, D] input, normalize: false');
 });
 
-test('gradient (through the weights) equals finite differences of the reference at several random points', () => {
-  for (const [B, V, D, labels, tau, beta] of cases) {
-    const x = features(B, V, D);
-    const g = tf.grad((t: tf.Tensor) => schane(t as tf.Tensor3D, int32(labels), { temperature: tau, beta }))(tf.tensor3d(x));
-    const { anchors, anchorLabels } = sup.anchorsOf(x, labels);
-    const numeric = ref.numericGradient((a) => sup.schane(a, anchorLabels, { tau, beta }), anchors);
-    assertClose(g.dataSync(), numeric.flat(), 1e-4, `gradient B=${B} V=${V} β=${beta}`);
+test('gradient (through the weights) equals finite differences of the reference, both forms', () => {
+  for (const positives of ['mean-inside', 'per-positive'] as const) {
+    for (const [B, V, D, labels, tau, beta] of cases) {
+      const x = features(B, V, D);
+      const g = tf.grad((t: tf.Tensor) => schane(t as tf.Tensor3D, int32(labels), { temperature: tau, beta, positives }))(tf.tensor3d(x));
+      const { anchors, anchorLabels } = sup.anchorsOf(x, labels);
+      const numeric = ref.numericGradient((a) => sup.schane(a, anchorLabels, { tau, beta, positives }), anchors);
+      assertClose(g.dataSync(), numeric.flat(), 1e-4, `${positives} gradient B=${B} V=${V} β=${beta}`);
+    }
   }
+});
+
+test('one positive per anchor: both forms agree; several positives: mean-inside is below per-positive (Jensen)', () => {
+  const both = (x: number[][][], labels: number[], beta: number) =>
+    (['mean-inside', 'per-positive'] as const).map((positives) => {
+      const f = (t: tf.Tensor) => schane(t as tf.Tensor3D, int32(labels), { temperature: 0.2, beta, positives });
+      return { value: value(f(tf.tensor3d(x))), grad: tf.grad(f)(tf.tensor3d(x)).dataSync() };
+    });
+  for (const beta of [0, 1]) {
+    const [inside, per] = both(features(6, 2, 5), [0, 1, 2, 3, 4, 5], beta); // V = 2, every label once
+    assertClose([inside.value], [per.value], 1e-6, `value, β=${beta}`);
+    assertClose(inside.grad, per.grad, 1e-5, `gradient, β=${beta}`);
+  }
+  const [inside, per] = both(features(8, 2, 5), [0, 1, 0, 1, 2, 2, 2, 3], 1);
+  assert.ok(inside.value < per.value - 1e-3, `mean-inside ${inside.value} should be below per-positive ${per.value}`);
+  assert.ok(relativeError(inside.grad, per.grad) > 1e-2, 'the gradients were expected to differ');
 });
 
 test('detachWeights keeps the value and changes the gradient to the one with the weights held fixed', () => {
@@ -146,6 +166,7 @@ test('bad input names the argument', () => {
   const y = int32([0, 1, 0]);
   assert.throws(() => schane(x, y, { temperature: 0 }), /schane: temperature must be a number > 0, got 0/);
   assert.throws(() => schane(x, y, { beta: -1 }), /schane: beta must be a finite number >= 0, got -1/);
+  assert.throws(() => schane(x, y, { positives: 'mean' as 'mean-inside' }), /schane: positives must be one of mean-inside, per-positive, got mean/);
   assert.throws(() => schane(x, int32([0, 1, 2, 3])), /schane: labels must have shape \[3\], got \[4\]/);
   assert.throws(() => schane(x, tf.tensor1d([0, 1, 0])), /schane: labels must be int32, got float32/);
   assert.throws(() => schane(tf.zeros([3]) as unknown as tf.Tensor2D, y), /schane: features must have shape \[B, V, D\] or \[B, D\], got \[3\]/);
@@ -163,19 +184,33 @@ interface SCHaNeFixture {
   labels: number[];
   temperature: number;
   beta: number;
-  detach_weights: boolean;
   loss: number;
   grad: number[][][];
 }
 
-test('matches the PyTorch fixtures (value and autograd gradients, attached and detached weights)', () => {
-  const fixtures = JSON.parse(readFileSync(new URL('../fixtures/supervised.json', import.meta.url), 'utf8'));
-  const cases = fixtures.schane as SCHaNeFixture[];
-  assert.ok(cases.length > 0);
-  for (const c of cases) {
-    const f = (t: tf.Tensor) => schane(t as tf.Tensor3D, int32(c.labels), { temperature: c.temperature, beta: c.beta, detachWeights: c.detach_weights });
-    assertClose([value(f(tf.tensor3d(c.features)))], [c.loss], 1e-5, `${c.name}: value`);
-    assertClose(tf.grad(f)(tf.tensor3d(c.features)).dataSync(), c.grad.flat(2), 1e-4, `${c.name}: gradient`);
+const authors = JSON.parse(readFileSync(new URL('../fixtures/schane.json', import.meta.url), 'utf8')) as { reference: string; cases: SCHaNeFixture[] };
+
+/** Checks every case of the authors' fixture on `backend` (value and gradient, 1e-4 relative). */
+async function matchesAuthors(backend: string): Promise<void> {
+  assert.ok(authors.cases.length >= 10 && authors.reference.startsWith('GLA-IR/SCHaNe'));
+  for (const c of authors.cases) {
+    const f = (t: tf.Tensor) => schane(t as tf.Tensor3D, int32(c.labels), { temperature: c.temperature, beta: c.beta });
+    const [loss, grad] = await on(backend, () => {
+      const x = tf.tensor3d(c.features);
+      return [f(x), tf.grad(f)(x)];
+    });
+    assertClose(loss, [c.loss], 1e-4, `${backend} ${c.name}: value`);
+    assertClose(grad, c.grad.flat(2), 1e-4, `${backend} ${c.name}: gradient`);
+  }
+}
+
+test('default equals the authors\' SCHaNe (GLA-IR/SCHaNe, run by bench/reference/fixtures_schane.py) on wasm', () => matchesAuthors('wasm'));
+test('default equals the authors\' SCHaNe on cpu', () => matchesAuthors('cpu'));
+test('default equals the authors\' SCHaNe on native', { skip: await nativeSkip() }, () => matchesAuthors('native'));
+
+test('the authors\' fixture also equals the float64 reference (the fixture is consistent with the formula)', () => {
+  for (const c of authors.cases) {
+    assertClose([reference(c.features, c.labels, { tau: c.temperature, beta: c.beta })], [c.loss], 1e-9, c.name);
   }
 });
 

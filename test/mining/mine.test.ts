@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Rng } from '../../src/engine/random.js';
-import { mine, summaryPath, type MineOptions } from '../../src/mining/mine.js';
+import { mine, summaryPath, type CorpusMineOptions } from '../../src/mining/mine.js';
 import { writeNpy } from '../../src/data/npyWrite.js';
 import { HashedTextEncoder } from '../../src/models/textEncoder.js';
 import { setup } from '../helpers.js';
@@ -57,13 +57,14 @@ test('exact mining writes each query with its positive and the hardest non-posit
 
 test('shards merged give the same output as one pass; a resumed run reuses finished shards', () => {
   mine({ ...base, output: path('one.jsonl'), negatives: 4, shardSize: 1000 });
-  const { summary: first } = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17 });
+  assert.equal(existsSync(`${path('one.jsonl')}.shards`), false, 'a finished run removes its shards');
+  const { summary: first } = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17, keepShards: true });
   assert.equal(first.shards, Math.ceil(N / 17));
   assert.equal(readFileSync(path('sharded.jsonl'), 'utf8'), readFileSync(path('one.jsonl'), 'utf8'));
-  const { summary: again } = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17 });
+  const { summary: again } = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17, keepShards: true });
   assert.equal(again.shardsReused, again.shards);
   rmSync(join(`${path('sharded.jsonl')}.shards`, 'shard-00003.bin'));
-  const { summary: partly } = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17 });
+  const { summary: partly } = mine({ ...base, output: path('sharded.jsonl'), negatives: 4, shardSize: 17, keepShards: true });
   assert.equal(partly.shardsReused, partly.shards - 1);
   assert.equal(readFileSync(path('sharded.jsonl'), 'utf8'), readFileSync(path('one.jsonl'), 'utf8'));
   // Another index or k is another fingerprint: nothing is reused.
@@ -71,7 +72,7 @@ test('shards merged give the same output as one pass; a resumed run reuses finis
 });
 
 test('filters: the rank window, the ceiling and the margins drop what they should; random sampling is seeded', () => {
-  const opts: MineOptions = { ...base, output: path('f.jsonl'), negatives: 2, rangeMin: 2, rangeMax: 12, maxScore: 0.8, margin: 0.002, relativeMargin: 0.8 };
+  const opts: CorpusMineOptions = { ...base, output: path('f.jsonl'), negatives: 2, rangeMin: 2, rangeMax: 12, maxScore: 0.8, margin: 0.002, relativeMargin: 0.8 };
   const { summary: s } = mine(opts);
   const rows = readJsonl(path('f.jsonl'));
   for (const row of rows) {

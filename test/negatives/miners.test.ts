@@ -39,14 +39,14 @@ test('false-negative filters: maxScore, margin, relativeMargin (TopK-PercPos), l
 });
 
 test('semi-hard picks the hardest negative within the margin below the positive; −1 when too few remain', () => {
-  const m = mineNegatives(anchor, candidates, { k: 2, strategy: 'semi-hard', positiveScores: [0.9], semiHardMargin: 0.2 });
+  const m = mineNegatives(anchor, candidates, { k: 2, sampling: 'semi-hard', positiveScores: [0.9], semiHardMargin: 0.2 });
   assert.deepEqual([...m.indices], [2, -1]); // only cos40 = 0.766 lies in (0.7, 0.9)
   assert.ok(Number.isNaN(m.scores[1]));
 });
 
 test('random strategy is seeded and draws from the kept candidates', () => {
-  const a = mineNegatives(anchor, candidates, { k: 3, strategy: 'random', positiveIds: [[5]], rng: new Rng(4) });
-  const b = mineNegatives(anchor, candidates, { k: 3, strategy: 'random', positiveIds: [[5]], rng: new Rng(4) });
+  const a = mineNegatives(anchor, candidates, { k: 3, sampling: 'random', positiveIds: [[5]], rng: new Rng(4) });
+  const b = mineNegatives(anchor, candidates, { k: 3, sampling: 'random', positiveIds: [[5]], rng: new Rng(4) });
   assert.deepEqual(a.indices, b.indices);
   assert.ok([...a.indices].every((i) => i >= 0 && i <= 4));
   assert.equal(new Set(a.indices).size, 3);
@@ -65,5 +65,5 @@ test('bad input names the argument', () => {
   assert.throws(() => mineNegatives(anchor, candidates, { k: 0 }), /k must be an integer >= 1, got 0/);
   assert.throws(() => mineNegatives(anchor, candidates, { k: 1, anchorLabels: [1] }), /give both anchorLabels and candidateLabels/);
   assert.throws(() => mineNegatives(anchor, candidates, { k: 1, candidateLabels: [1], anchorLabels: [1] }), /candidateLabels must have length 6/);
-  assert.throws(() => mineNegatives(anchor, candidates, { k: 1, strategy: 'semi-hard' }), /semi-hard' needs positiveIds or positiveScores/);
+  assert.throws(() => mineNegatives(anchor, candidates, { k: 1, sampling: 'semi-hard' }), /semi-hard' needs positiveIds or positiveScores/);
 });

@@ -67,11 +67,13 @@ export interface SCHaNeReference {
   weightsFrom?: Matrix;
   /** Use w = 1 (the uniform-weight form, computed directly). */
   uniform?: boolean;
+  /** 'mean-inside' (default: ℓ_i = −log(pos_i/(pos_i + Ng_i)), pos_i the mean of e^{s_ip}) or 'per-positive'. */
+  positives?: 'mean-inside' | 'per-positive';
 }
 
-/** SCHaNe, straight from the formula with explicit weights w_ik. */
+/** SCHaNe, straight from the formula with explicit weights w_ik; an anchor without negative gives 0. */
 export function schane(anchors: Matrix, labels: number[], options: SCHaNeReference): number {
-  const { tau, beta, normalize = true, weightsFrom, uniform = false } = options;
+  const { tau, beta, normalize = true, weightsFrom, uniform = false, positives = 'mean-inside' } = options;
   const z = prepare(anchors, normalize);
   const zw = weightsFrom === undefined ? z : prepare(weightsFrom, normalize);
   const losses: number[] = [];
@@ -83,6 +85,11 @@ export function schane(anchors: Matrix, labels: number[], options: SCHaNeReferen
     const tiltSum = tilt.reduce((a, b) => a + b, 0);
     const w = N.map((_, n) => (uniform ? 1 : (N.length * tilt[n]) / tiltSum));
     const weightedNegatives = N.reduce((acc, k, n) => acc + w[n] * Math.exp(dot(zi, z[k]) / tau), 0);
+    if (positives === 'mean-inside') {
+      const pos = mean(P.map((p) => Math.exp(dot(zi, z[p]) / tau)));
+      losses.push(-Math.log(pos / (pos + weightedNegatives)));
+      return;
+    }
     const terms = P.map((p) => {
       const pos = Math.exp(dot(zi, z[p]) / tau);
       return Math.log(pos / (pos + weightedNegatives));

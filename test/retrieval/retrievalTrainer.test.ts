@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Rng } from '../../src/engine/random.js';
 import { Adapter } from '../../src/models/adapter.js';
-import { trainRetrieval, type EpochReport } from '../../src/retrieval/retrievalTrainer.js';
+import { trainRetrieval, type RetrievalEpochReport } from '../../src/retrieval/retrievalTrainer.js';
 import { AdapterRetriever, type BatchLoss, type Retriever } from '../../src/retrieval/retrievers.js';
 import { setup } from '../helpers.js';
 import { dot, unit } from '../reference/float64.js';
@@ -77,7 +77,7 @@ test('in-batch training lowers the loss epoch by epoch; mining happens once per 
   const inBatch = trainRetrieval(retriever, pairs, { negatives: 'in-batch', epochs: 4, batchSize: 16 });
   assert.ok(inBatch[3].meanLoss < 0.5 * inBatch[0].meanLoss, inBatch.map((e) => e.meanLoss).join(' '));
   assert.ok(inBatch.every((e) => e.mining === undefined));
-  const mined: EpochReport[] = trainRetrieval(retriever, pairs, { negatives: 'mined', epochs: 4, batchSize: 32, remineEvery: 2 });
+  const mined: RetrievalEpochReport[] = trainRetrieval(retriever, pairs, { negatives: 'mined', epochs: 4, batchSize: 32, remineEvery: 2 });
   assert.deepEqual(mined.map((e) => e.mining !== undefined), [true, false, true, false]);
   assert.throws(() => trainRetrieval(retriever, { ...pairs, queries: [0, 1] , positives: [0, 3] }, { negatives: 'in-batch', batchSize: 16 }), /2 training pairs are fewer than a batch of 16/);
   retriever.dispose();

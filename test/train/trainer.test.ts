@@ -115,7 +115,9 @@ test('config errors name the key; an existing run is not overwritten', async () 
   assert.throws(() => parseTrainConfig({ ...base, moco: { queue: 'big' } }), /config\.moco\.queue: Invalid input: expected number, received string/);
   assert.throws(() => parseTrainConfig({ ...base, encoder: { backbone: { kind: 'mlp', inputDim: 0, hidden: [], outputDim: 4 } } }), /config\.encoder: config\.backbone\.inputDim/);
   const runs = mkdtempSync(join(tmpdir(), 'hardneg-exists-'));
-  RunWriter.create(runs, 'taken', false).writeJson('config.json', {});
+  const taken = RunWriter.create(runs, 'taken', false);
+  taken.writeJson('config.json', {});
+  taken.release(); // the writer holds the run's lock until then
   assert.throws(() => RunWriter.create(runs, 'taken', false), /already holds a run: pass --resume/);
   assert.throws(() => RunWriter.create(runs, 'nothing', true), /holds no run to resume/);
 });

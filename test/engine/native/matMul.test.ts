@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../../src/engine/random.js';
-import { assertClose, medianMs, nativeSkip, on, randn, setup } from '../../helpers.js';
+import { assertClose, nativeSkip, on, randn, setup } from '../../helpers.js';
 
 const skip = await nativeSkip();
 before(async () => {
@@ -102,16 +102,3 @@ test('int32 products fall back to the stock kernel', { skip }, async () => {
   assert.deepEqual(Array.from((await on('native', f))[0]), [19, 22, 43, 50]);
 });
 
-test('a 256×784 · 784×512 product is over 10× faster than the cpu kernel', { skip }, () => {
-  const rng = new Rng(4);
-  const a = tf.tensor2d(randn(rng, 256 * 784), [256, 784]);
-  const b = tf.tensor2d(randn(rng, 784 * 512), [784, 512]);
-  const time = (backend: string) => {
-    tf.setBackend(backend);
-    return medianMs(() => tf.matMul(a, b).dispose(), 3);
-  };
-  const [native, cpu] = [time('native'), time('cpu')];
-  tf.setBackend('native');
-  tf.dispose([a, b]);
-  assert.ok(cpu / native > 10, `native ${native.toFixed(1)} ms, cpu ${cpu.toFixed(1)} ms`);
-});
