@@ -21,7 +21,11 @@ import type { CpuBackend } from './kernelCall.js';
 const owned = new WeakMap<ArrayBufferLike, number>();
 const pool = new Map<number, Float32Array[]>();
 let pooledBytes = 0;
-const MAX_POOLED_BYTES = 256 * 2 ** 20;
+/**
+ * A CNN MoCo step at B = 256 (28×28, widths [32, 64, 128]) turns over hundreds of MB of activations;
+ * with a 256 MB pool it took ~10,000 page faults and 60% more CPU time per step than with 1 GiB.
+ */
+const MAX_POOLED_BYTES = 2 ** 30;
 const MAX_PER_LENGTH = 64;
 
 /** A float32 array of length n for a kernel's output (contents undefined: write all of it). */

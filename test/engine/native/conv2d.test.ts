@@ -18,6 +18,7 @@ const cases: { x: [number, number, number, number]; f: [number, number, number, 
   { x: [1, 5, 5, 2], f: [1, 1, 2, 3], stride: 2, pad: 'same' }, // 1×1 with a stride: patches
   { x: [0, 5, 5, 2], f: [3, 3, 2, 3], stride: 1, pad: 'same' }, // empty batch
   { x: [32, 14, 14, 4], f: [3, 3, 4, 6], stride: 1, pad: 'same' }, // patches built by two threads
+  { x: [5, 20, 20, 32], f: [3, 3, 32, 8], stride: 1, pad: 'same' }, // patches in chunks of 2 images, the last one short
 ];
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
