@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/random.js';
-import { hardestIndicesIn } from '../src/negatives/hardest.js';
+import { hardestIndicesIn } from '../src/engine/hostKernels.js';
 
 const { values } = parseArgs({ options: { batch: { type: 'string', default: '256' }, queue: { type: 'string', default: '4096' }, n: { type: 'string', default: '256' }, reps: { type: 'string', default: '50' } } });
 const [B, K, N, reps] = [values.batch, values.queue, values.n, values.reps].map(Number);

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "kernels.h"
+#include "mochi.h"
+#include "opcodes.h"
 #include "napi.h"
 #include "pool.h"
 
@@ -227,7 +229,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pairDots", NULL, pair_dots, NULL, NULL, NULL, napi_default_method, NULL},
       {"augment", NULL, augment, NULL, NULL, NULL, napi_default_method, NULL},
   };
-  if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok || !hn_define_layer_bindings(env, exports)) return NULL;
+  if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok || !hn_define_layer_bindings(env, exports) ||
+      !hn_define_mochi_bindings(env, exports) || !hn_define_opcodes(env, exports))
+    return NULL;
   return exports;
 }
 

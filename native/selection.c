@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "dot8.h"
 #include "hot.h"
 #include "kernels.h"
 #include "pool.h"
@@ -113,16 +114,7 @@ typedef struct {
 HOT static void dots_part(void *ctx, int64_t begin, int64_t end) {
   const dots_job *j = ctx;
   const int64_t D = j->D;
-  for (int64_t x = begin; x < end; x++) {
-    const float *a = j->rows + (int64_t)j->first[x] * D, *b = j->rows + (int64_t)j->second[x] * D;
-    float acc[8] = {0};
-    int64_t e = 0;
-    for (; e + 8 <= D; e += 8)
-      for (int l = 0; l < 8; l++) acc[l] += a[e + l] * b[e + l];
-    float dot = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (; e < D; e++) dot += a[e] * b[e];
-    j->out[x] = dot;
-  }
+  for (int64_t x = begin; x < end; x++) j->out[x] = hn_dot8(j->rows + (int64_t)j->first[x] * D, j->rows + (int64_t)j->second[x] * D, D);
 }
 
 void hn_pair_dots(const float *rows, int64_t D, const int32_t *first, const int32_t *second, float *out, int64_t n) {

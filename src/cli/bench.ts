@@ -4,7 +4,8 @@ import { benchMine, type MineBenchOptions } from './benchMine.js';
 import { BENCH_BN_GROUPS, BENCH_WIDTHS, benchMocoStep, type BenchEncoderKind, type MocoBenchOptions } from './benchMocoStep.js';
 import { benchSupervisedCommand } from './benchSupervised.js';
 import { UsageError } from './errors.js';
-import { finiteNumber, intTriple, nonNegativeInt, oneOf, positiveInt, positiveIntList } from './options.js';
+import { finiteNumber, flagErrors, intTriple, nonNegativeInt, numberIn, oneOf, positiveInt, positiveIntList } from './options.js';
+import { commandOutput } from './output.js';
 import { progressBar } from './progress.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 
@@ -42,9 +43,6 @@ function mocoBenchOptions(flags: MocoStepFlags): MocoBenchOptions {
       throw new UsageError(`--batch: the CNN's shuffled BatchNorm splits the batch into ${BENCH_BN_GROUPS} sub-batches, so --batch must be a multiple of ${BENCH_BN_GROUPS}, got ${flags.batch}`);
     }
   }
-  if (flags.mochi !== undefined && flags.mochi[0] > flags.queue) {
-    throw new UsageError(`--mochi: N (${flags.mochi[0]}) must be <= --queue (${flags.queue})`);
-  }
   return { ...flags, widths, blocks, size, channels };
 }
 
@@ -65,8 +63,15 @@ export function benchCommand(): Command {
     .option('--warmup <n>', 'untimed steps first', (v) => nonNegativeInt(v, '--warmup'), 3)
     .option('--seed <n>', 'seed', (v) => nonNegativeInt(v, '--seed'), 0)
     .option('--mochi <N,s,sPrime>', "add MoCHi mixing with N hardest, s and s' synthetic negatives", intTriple)
-    .option('--json', 'end with one JSON line')
+    .option('--json', 'print only one JSON line on stdout (the rest goes to stderr)')
     .action(async (flags: MocoStepFlags, cmd: Command) => {
+      const [N, s] = flags.mochi ?? [2, 0];
+      flagErrors([
+        [flags.queue < flags.batch, `--queue must be >= --batch (${flags.batch}): each step enqueues a whole batch, got ${flags.queue}`],
+        [N > flags.queue, `--mochi: N must be <= --queue (${flags.queue}), got ${N}`],
+        [s > 0 && N < 2, `--mochi: N must be >= 2 when s > 0 (s mixes two distinct hard negatives), got ${N}`],
+      ]);
+      const out = commandOutput(flags.json);
       const options = mocoBenchOptions(flags);
       const engine = await startEngine(cmd.optsWithGlobals<GlobalOptions>());
       const bar = progressBar(options.warmup + options.steps, 'moco-step');
@@ -90,10 +95,10 @@ export function benchCommand(): Command {
         ...(options.mochi ? { mochi: options.mochi.join(',') } : {}),
       };
       const shape = `${encoder} [${widths.join(',')}]${encoder === 'cnn' ? ` blocks=${blocks}` : ''} on ${size}×${size}×${channels}`;
-      console.error(
+      out.line(
         `moco-step${options.mochi ? ` + MoCHi(${options.mochi.join(',')})` : ''}: ${summary.ms_per_step} ms/step (median of ${options.steps}; ${shape}; B=${options.batch} K=${options.queue} D=${options.dim}; ${engine.backend}, ${engine.threads} thread${engine.threads === 1 ? '' : 's'})`,
       );
-      if (flags.json) console.log(JSON.stringify(summary));
+      out.json(summary);
     });
   bench
     .command('mine')
@@ -104,10 +109,15 @@ export function benchCommand(): Command {
     .option('--k <n>', 'candidates per query', (v) => positiveInt(v, '--k'), 50)
     .option('--index <kind>', 'exact | hnsw', oneOf(['exact', 'hnsw'] as const, '--index'), 'exact')
     .option('--centres <n>', 'cluster centres', (v) => positiveInt(v, '--centres'), 1000)
-    .option('--noise <s>', 'noise per coordinate around a centre (centres are N(0, 1))', (v) => finiteNumber(v, '--noise'), 0.5)
+    .option('--noise <s>', 'noise per coordinate around a centre (centres are N(0, 1)), >= 0', numberIn('--noise', 0, Number.MAX_VALUE), 0.5)
     .option('--seed <n>', 'seed', (v) => nonNegativeInt(v, '--seed'), 0)
-    .option('--json', 'end with one JSON line')
+    .option('--json', 'print only one JSON line on stdout (the rest goes to stderr)')
     .action(async (flags: MineFlags, cmd: Command) => {
+      flagErrors([
+        [flags.queries > flags.corpus, `--queries must be <= --corpus (${flags.corpus}): each query copies a corpus vector, got ${flags.queries}`],
+        [flags.k > flags.corpus, `--k must be <= --corpus (${flags.corpus}), got ${flags.k}`],
+      ]);
+      const out = commandOutput(flags.json);
       const engine = await startEngine(cmd.optsWithGlobals<GlobalOptions>());
       const r = benchMine(flags);
       const summary = {
@@ -122,10 +132,10 @@ export function benchCommand(): Command {
         bruteforce_seconds: Number(r.bruteForceSeconds.toFixed(3)),
         backend: engine.backend,
       };
-      console.log(
+      out.line(
         `mine (${flags.index}): ${summary.seconds} s for ${flags.queries} queries × ${flags.corpus} vectors of ${flags.dim}, k=${flags.k}; recall vs brute force ${summary.recall_vs_bruteforce} (usearch exactSearch: ${summary.bruteforce_seconds} s)`,
       );
-      if (flags.json) console.log(JSON.stringify(summary));
+      out.json(summary);
     });
   bench.addCommand(benchSupervisedCommand().exitOverride());
   return bench;

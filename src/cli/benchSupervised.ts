@@ -16,6 +16,7 @@ import {
   type StudyOptions,
   type StudyRow,
 } from '../train/supervisedStudy.js';
+import { commandOutput } from './output.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { finiteNumber, oneOf, positiveInt } from './options.js';
 
@@ -81,7 +82,7 @@ export function benchSupervisedCommand(): Command {
     .option('--moco-epochs <n>', 'epochs of the MoCo pre-training (once per dataset)', (v) => positiveInt(v, '--moco-epochs'), STUDY_DEFAULTS.mocoEpochs)
     .option('--limit <n>', 'keep n training images (seeded) before the few-shot choice and for MoCo (quick runs)', (v) => positiveInt(v, '--limit'))
     .option('--out <dir>', 'study directory: results.jsonl of finished cells (a rerun skips them), cells/, moco-<dataset>/', 'runs/bench-supervised')
-    .option('--json', 'end with one JSON line of all rows')
+    .option('--json', 'print only one JSON line of all rows on stdout (the rest goes to stderr)')
     .action(async (flags: Flags, cmd: Command) => {
       const inits: StudyInit[] = flags.fromScratch === flags.fromMoco ? ['scratch', 'moco'] : flags.fromScratch ? ['scratch'] : ['moco'];
       const options: StudyOptions = {
@@ -98,8 +99,9 @@ export function benchSupervisedCommand(): Command {
               `alignment ${r.alignment.toFixed(3)} uniformity ${r.uniformity.toFixed(3)} ${reused ? '(finished before, reused)' : `${r.seconds.toFixed(1)}s`}`,
           ),
       });
-      console.error(`\n${studyTable(rows)}`);
-      if (flags.json) console.log(JSON.stringify({ bench: 'supervised', rows }));
+      const out = commandOutput(flags.json);
+      out.line(`\n${studyTable(rows)}`);
+      out.json({ bench: 'supervised', rows });
     });
 }
 

@@ -19,13 +19,15 @@ import { loadTrainTest } from '../train/loadData.js';
 import { RunWriter } from '../train/runWriter.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { UsageError } from './errors.js';
+import { commandOutput } from './output.js';
 
 export function evalCommand(): Command {
   return new Command('eval')
     .description("evaluate a run's checkpoint: kNN, linear probe, alignment/uniformity (writes runs/<name>/eval.json)")
     .requiredOption('--run <dir>', 'a run directory written by hardneg train or demo')
-    .option('--json', 'end with one JSON line')
+    .option('--json', 'print only one JSON line on stdout (the rest goes to stderr)')
     .action(async (flags: { run: string; json?: boolean }, cmd: Command) => {
+      const out = commandOutput(flags.json);
       const run = new RunWriter(flags.run);
       if (!existsSync(run.file('config.json'))) throw new UsageError(`--run: ${flags.run} is not a run directory (no config.json)`);
       if (!existsSync(join(flags.run, 'checkpoint', 'model'))) throw new UsageError(`--run: ${flags.run} has no checkpoint/model to evaluate`);
@@ -45,7 +47,7 @@ export function evalCommand(): Command {
       tf.dispose([bank, test]);
       model.dispose();
       run.writeJson('eval.json', result);
-      console.log(`${flags.run}: ${Object.entries(result).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
-      if (flags.json) console.log(JSON.stringify({ run: flags.run, ...result }));
+      out.line(`${flags.run}: ${Object.entries(result).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+      out.json({ run: flags.run, ...result });
     });
 }

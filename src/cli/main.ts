@@ -1,10 +1,10 @@
-/** The `hardneg` command line. Errors print one line and exit with status 1. */
+/** The `hardneg` command line. Errors print one line per problem and exit with status 1. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './evalCommand.js';
-import { positiveInt } from './options.js';
+import { intIn } from './options.js';
 import { trainCommand } from './trainCommand.js';
 import { reportCommand } from './report.js';
 import { toyCommand } from './toy.js';
@@ -22,7 +22,8 @@ export function buildProgram(): Command {
     .description('contrastive representation learning with hard negatives (MoCHi, SCHaNe, MoCo, SupCon, …)')
     .version(packageVersion(), '-V, --version')
     .option('--backend <name>', 'tensorflow | native | wasm | cpu (default: HARDNEG_BACKEND, else the best available)')
-    .option('--threads <n>', "threads of the native backend (default: HARDNEG_THREADS, else the machine's cores)", (v) => positiveInt(v, '--threads'))
+    .option('--threads <n>', "threads of the native backend, 1–1024 (default: HARDNEG_THREADS, else the machine's cores)", intIn('--threads', 1, 1024))
+    .option('--verbose', 'list the native kernels (or wasm kernel fixes) in the backend line')
     .showHelpAfterError('(run hardneg --help for usage)')
     .exitOverride();
   program.addCommand(demoCommand());
@@ -35,7 +36,12 @@ export function buildProgram(): Command {
   program.addCommand(trainRetrievalCommand());
   program.addCommand(evalRetrievalCommand());
   program.addCommand(trainAdapterCommand());
-  for (const cmd of program.commands) cmd.exitOverride();
+  // Every command, nested ones (bench moco-step) included, throws instead of calling process.exit.
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  program.commands.forEach(override);
   return program;
 }
 
@@ -47,7 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander already printed its message
-    console.error(`hardneg: error: ${err instanceof Error ? err.message : String(err)}`);
+    // One line per problem (a config can have several, each naming its key).
+    for (const line of (err instanceof Error ? err.message : String(err)).split('\n')) console.error(`hardneg: error: ${line}`);
     return 1;
   }
 }

@@ -6,7 +6,8 @@ import { Rng } from '../engine/random.js';
 import { mine, summaryPath, type CorpusMineOptions, type MineSummary, type TextEmbedder } from '../mining/mine.js';
 import { HashedTextEncoder } from '../models/textEncoder.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
-import { finiteNumber, nonNegativeInt, oneOf, positiveInt } from './options.js';
+import { finiteNumber, flagErrors, nonNegativeInt, numberIn, oneOf, positiveInt } from './options.js';
+import { commandOutput } from './output.js';
 import { progressBar, type Progress } from './progress.js';
 
 interface MineFlags {
@@ -51,8 +52,8 @@ export function mineCommand(): Command {
     .option('--range-min <n>', 'skip the n hardest candidates', (v) => nonNegativeInt(v, '--range-min'))
     .option('--range-max <n>', 'consider candidates ranked below n only', (v) => positiveInt(v, '--range-max'))
     .option('--max-score <s>', 'drop candidates scoring >= s', (v) => finiteNumber(v, '--max-score'))
-    .option('--margin <m>', 'drop candidates scoring >= positive − m', (v) => finiteNumber(v, '--margin'))
-    .option('--relative-margin <r>', 'drop candidates scoring >= positive × r (NV-Retriever TopK-PercPos: 0.95)', (v) => finiteNumber(v, '--relative-margin'))
+    .option('--margin <m>', 'drop candidates scoring >= positive − m (m >= 0)', numberIn('--margin', 0, Number.MAX_VALUE))
+    .option('--relative-margin <r>', 'drop candidates scoring >= positive × r, r in (0, 1] (NV-Retriever TopK-PercPos: 0.95)', numberIn('--relative-margin', 0, 1, ['min']))
     .option('--sampling <how>', 'hardest | random (from those kept)', oneOf(['hardest', 'random'] as const, '--sampling'), 'hardest')
     .option('--labels', 'drop candidates with the query\'s "label"')
     .option('--shard-size <n>', 'corpus rows per shard (finished shards are reused by a rerun after an interruption)', (v) => positiveInt(v, '--shard-size'), 100_000)
@@ -60,8 +61,10 @@ export function mineCommand(): Command {
     .option('--seed <n>', 'seed of random sampling and of the untrained encoder', (v) => nonNegativeInt(v, '--seed'), 0)
     .option('--ids', 'write ids instead of texts')
     .option('--keep-shards', 'keep the finished shards after success (a rerun with other filters then skips the search)')
-    .option('--json', 'end with the summary as one JSON line')
+    .option('--json', 'print only the summary, as one JSON line, on stdout (the rest goes to stderr)')
     .action(async (flags: MineFlags, cmd: Command) => {
+      checkMineFlags(flags);
+      const out = commandOutput(flags.json);
       await startEngine(cmd.optsWithGlobals<GlobalOptions>());
       const encoder = textEmbedder(flags);
       let bar: Progress | undefined;
@@ -81,13 +84,25 @@ export function mineCommand(): Command {
         bar?.stop();
       }
       const dropped = Object.entries(summary.dropped).map(([k, v]) => `${k} ${v}`).join(', ');
-      console.log(
+      out.line(
         `mined ${summary.queriesWithPositives} queries against ${summary.corpus} corpus rows (${summary.index}, ${summary.shards} shard(s), ${summary.shardsReused} reused) in ${summary.seconds.total} s`,
       );
-      console.log(`candidates ${summary.candidatesSeen}; dropped: ${dropped}; kept ${summary.keptByFilters}, not sampled ${summary.notSampled}`);
-      console.log(`wrote ${summary.rowsWritten} rows with ${flags.negatives} negatives each to ${flags.output} (${summary.queriesWithTooFew} queries had too few); summary: ${summaryPath(flags.output)}`);
-      if (flags.json) console.log(JSON.stringify(summary));
+      out.line(`candidates ${summary.candidatesSeen}; dropped: ${dropped}; kept ${summary.keptByFilters}, not sampled ${summary.notSampled}`);
+      out.line(`wrote ${summary.rowsWritten} rows with ${flags.negatives} negatives each to ${flags.output} (${summary.queriesWithTooFew} queries had too few); summary: ${summaryPath(flags.output)}`);
+      out.json(summary);
     });
+}
+
+/** Rules between mine's options, all reported at once before anything is read or written. */
+function checkMineFlags(f: MineFlags): void {
+  const { rangeMin = 0, rangeMax, candidates } = f;
+  const searched = candidates ?? rangeMax ?? 100;
+  flagErrors([
+    [rangeMax !== undefined && rangeMin >= rangeMax, `--range-min must be < --range-max (${rangeMax}), got ${rangeMin}`],
+    [candidates !== undefined && rangeMax !== undefined && rangeMax > candidates, `--range-max must be <= --candidates (${candidates}), got ${rangeMax}`],
+    [rangeMax === undefined && rangeMin >= searched, `--range-min must be < the candidates searched (${searched}), got ${rangeMin}`],
+    [f.negatives > Math.min(searched, rangeMax ?? searched) - rangeMin, `--negatives must be <= the candidates in range (${Math.max(0, Math.min(searched, rangeMax ?? searched) - rangeMin)}), got ${f.negatives}`],
+  ]);
 }
 
 /** The encoder for text inputs: a saved checkpoint, or an untrained hashed encoder. */

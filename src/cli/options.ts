@@ -1,5 +1,10 @@
-/** Parsers for numeric command-line options: a bad value is a one-line error naming the option. */
+/**
+ * Parsers for command-line options: a bad value is a one-line error naming the option, the
+ * expected and the given value, raised while the arguments are parsed (before anything is
+ * written). `flagErrors` collects the rules between options, all at once.
+ */
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './errors.js';
 
 export function positiveInt(value: string, name = 'value'): number {
   const n = Number(value);
@@ -43,4 +48,50 @@ export function oneOf<T extends string>(choices: readonly T[], name: string): (v
     if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}, got '${value}'`);
     return value as T;
   };
+}
+
+/** Learning rates of every command: a number in (0, 10] (larger steps diverge). */
+export const MAX_LR = 10;
+
+/** A number in a range; `open` excludes the bounds named ('min', 'max' or both), e.g. `numberIn('--lr', 0, 10, ['min'])` is (0, 10]. */
+export function numberIn(name: string, min: number, max: number, open: ('min' | 'max')[] = []): (value: string) => number {
+  const lo = open.includes('min') ? '(' : '[';
+  const hi = open.includes('max') ? ')' : ']';
+  return (value) => {
+    const n = Number(value);
+    const ok = value.trim() !== '' && Number.isFinite(n) && (open.includes('min') ? n > min : n >= min) && (open.includes('max') ? n < max : n <= max);
+    if (!ok) throw new InvalidArgumentError(`${name} must be a number in ${lo}${min}, ${max}${hi}, got '${value}'`);
+    return n;
+  };
+}
+
+/** A learning rate: a number in (0, MAX_LR]. */
+export function learningRate(name: string): (value: string) => number {
+  return numberIn(name, 0, MAX_LR, ['min']);
+}
+
+/** An integer in [min, max]. */
+export function intIn(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got '${value}'`);
+    return n;
+  };
+}
+
+/** A file name ending in one of `extensions` (case-insensitive), e.g. `['.png', '.svg']`. */
+export function fileWithExtension(name: string, extensions: readonly string[]): (value: string) => string {
+  return (value) => {
+    if (!extensions.some((e) => value.toLowerCase().endsWith(e))) throw new InvalidArgumentError(`${name} must name a ${extensions.join(' or ')} file, got '${value}'`);
+    return value;
+  };
+}
+
+/**
+ * Rules between options: each entry is `[broken, line]`; throws one `UsageError` listing every
+ * broken rule (one line each), before the command does anything.
+ */
+export function flagErrors(rules: [boolean, string][]): void {
+  const lines = rules.filter(([broken]) => broken).map(([, line]) => line);
+  if (lines.length > 0) throw new UsageError(lines.join('\n'));
 }

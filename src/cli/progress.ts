@@ -1,4 +1,8 @@
-/** Progress bars (cli-progress) on a TTY; silent otherwise, so logs and pipes stay clean. */
+/**
+ * Progress bars (cli-progress) on a TTY; silent otherwise, so logs and pipes stay clean. A bar is
+ * drawn at its first `update`, with that update's payload, so its first frame never shows a
+ * `{placeholder}` of the format.
+ */
 import cliProgress from 'cli-progress';
 
 export interface Progress {
@@ -12,6 +16,15 @@ export function progressBar(total: number, label: string, format = '{bar} {value
     { format: `${label} ${format}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0);
-  return { update: (done, payload) => bar.update(done, payload), stop: () => bar.stop() };
+  let started = false;
+  return {
+    update: (done, payload = {}) => {
+      if (started) return bar.update(done, payload);
+      started = true;
+      bar.start(total, done, payload);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
 }

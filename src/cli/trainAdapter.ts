@@ -8,7 +8,8 @@ import type { RetrievalMetrics } from '../eval/retrieval.js';
 import { readQrels } from '../data/qrels.js';
 import { readVectorSet, trainVectorAdapter } from '../retrieval/vectorAdapter.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
-import { finiteNumber, nonNegativeInt, oneOf, positiveInt } from './options.js';
+import { flagErrors, learningRate, MAX_LR, nonNegativeInt, numberIn, oneOf, positiveInt } from './options.js';
+import { commandOutput } from './output.js';
 
 interface Flags {
   queries: string;
@@ -42,17 +43,19 @@ export function trainAdapterCommand(): Command {
     .option('--kind <kind>', 'linear | residual', oneOf(['linear', 'residual'] as const, '--kind'), 'linear')
     .option('--negatives <source>', 'in-batch | mined | mined-filtered', oneOf(['in-batch', 'mined', 'mined-filtered'] as const, '--negatives'), 'mined-filtered')
     .option('--negative-pool <docs>', 'mine from the training queries\' positives (train) or from the whole corpus (corpus)', oneOf(['train', 'corpus'] as const, '--negative-pool'), 'train')
-    .option('--holdout <share>', 'share of the queries held out for evaluation', (v) => finiteNumber(v, '--holdout'), 0.2)
+    .option('--holdout <share>', 'share of the queries held out for evaluation, in (0, 1)', numberIn('--holdout', 0, 1, ['min', 'max']), 0.2)
     .option('--epochs <n>', 'epochs', (v) => positiveInt(v, '--epochs'), 5)
     .option('--batch <n>', 'batch size', (v) => positiveInt(v, '--batch'), 128)
     .option('--hard-negatives <n>', 'mined negatives per query', (v) => positiveInt(v, '--hard-negatives'), 3)
     .option('--candidates <n>', 'candidates searched per query when mining', (v) => positiveInt(v, '--candidates'), 50)
-    .option('--relative-margin <r>', 'mined-filtered: keep candidates scoring below r × the positive', (v) => finiteNumber(v, '--relative-margin'), 0.95)
-    .option('--lr <x>', 'Adam learning rate', (v) => finiteNumber(v, '--lr'), 1e-3)
+    .option('--relative-margin <r>', 'mined-filtered: keep candidates scoring below r × the positive, r in (0, 1]', numberIn('--relative-margin', 0, 1, ['min']), 0.95)
+    .option('--lr <x>', `Adam learning rate, in (0, ${MAX_LR}]`, learningRate('--lr'), 1e-3)
     .option('--seed <n>', 'seed of the split and the training', (v) => nonNegativeInt(v, '--seed'), 0)
     .option('--skip-nonfinite', 'skip a step whose loss or gradients are NaN/Inf instead of stopping')
-    .option('--json', 'end with one JSON line')
+    .option('--json', 'print only one JSON line on stdout (the rest goes to stderr)')
     .action(async (flags: Flags, cmd: Command) => {
+      flagErrors([[flags.hardNegatives > flags.candidates, `--hard-negatives must be <= --candidates (${flags.candidates}), got ${flags.hardNegatives}`]]);
+      const out = commandOutput(flags.json);
       await startEngine(cmd.optsWithGlobals<GlobalOptions>());
       const queries = readVectorSet(flags.queries);
       const corpus = readVectorSet(flags.corpus);
@@ -62,15 +65,15 @@ export function trainAdapterCommand(): Command {
         batchSize: flags.batch,
         nonFinite: flags.skipNonfinite ? 'skip' : 'stop',
         suspects: `--lr ${flags.lr} too high`,
-        onEpoch: (e) => console.log(`epoch ${e.epoch}: loss ${e.meanLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)${e.mining ? `; mined in ${e.mining.seconds.toFixed(1)} s` : ''}`),
+        onEpoch: (e) => out.line(`epoch ${e.epoch}: loss ${e.meanLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)${e.mining ? `; mined in ${e.mining.seconds.toFixed(1)} s` : ''}`),
       });
       result.adapter.save(flags.output);
       result.adapter.dispose();
-      console.log(`held out ${result.heldOutQueries} queries (trained on ${result.trainingPairs} pairs), ranked against ${corpus.ids.length} documents:`);
-      console.log(`raw vectors  ${format(result.raw)}`);
-      console.log(`with adapter ${format(result.adapted)}`);
-      console.log(`saved the adapter to ${flags.output}`);
-      if (flags.json) console.log(JSON.stringify({ command: 'train-adapter', negatives: flags.negatives, kind: flags.kind, raw: result.raw, adapted: result.adapted, held_out: result.heldOutQueries }));
+      out.line(`held out ${result.heldOutQueries} queries (trained on ${result.trainingPairs} pairs), ranked against ${corpus.ids.length} documents:`);
+      out.line(`raw vectors  ${format(result.raw)}`);
+      out.line(`with adapter ${format(result.adapted)}`);
+      out.line(`saved the adapter to ${flags.output}`);
+      out.json({ command: 'train-adapter', negatives: flags.negatives, kind: flags.kind, raw: result.raw, adapted: result.adapted, held_out: result.heldOutQueries });
     });
 }
 

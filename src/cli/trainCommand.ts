@@ -9,6 +9,7 @@ import { savedConfig, train } from '../train/train.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
 import { UsageError } from './errors.js';
 import { nonNegativeInt, positiveInt } from './options.js';
+import { commandOutput } from './output.js';
 import { progressBar } from './progress.js';
 
 /** Reads and validates a config file with overrides; errors name the file and the key. */
@@ -45,6 +46,7 @@ export async function runWithProgress(config: TrainConfig, runsDir: string, resu
       runsDir,
       resume,
       invocation,
+      onNote: (line) => log(`note: ${line}`),
       hooks: {
         onStep: (epoch, step, steps, loss) => {
           bar ??= progressBar(steps, config.name, 'epoch {epoch} {bar} {value}/{total} loss {loss} | ETA {eta_formatted}');
@@ -109,9 +111,10 @@ export function trainCommand(): Command {
     .option('--runs-dir <dir>', 'where run directories go', 'runs')
     .option('--resume [run-dir]', 'continue a run from its last checkpoint: runs/<name> of --config, or the run directory given (its saved config, no other flags needed)')
     .option('--skip-nonfinite', 'skip a step whose loss or gradients are NaN/Inf instead of stopping the run (config key nonFinite: skip)')
-    .option('--json', 'end with one JSON line of final metrics')
+    .option('--json', 'print only one JSON line of final metrics on stdout (the rest goes to stderr)')
     .action(async (flags: TrainFlags, cmd: Command) => {
       const { config, runsDir } = resolveRun(flags);
+      const out = commandOutput(flags.json);
       await startEngine(cmd.optsWithGlobals<GlobalOptions>());
       const invocation = { config: flags.config ?? null, overrides: flags.set, name: flags.name ?? null, epochs: flags.epochs ?? null, seed: flags.seed ?? null, runsDir };
       const result = await runWithProgress(config, runsDir, flags.resume !== undefined, console.error, invocation);
@@ -120,7 +123,7 @@ export function trainCommand(): Command {
         process.exitCode = 130;
         return;
       }
-      console.log(`${config.name}: ${Object.entries(result.final).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')} → ${result.run.path}`);
-      if (flags.json) console.log(JSON.stringify({ run: result.run.path, ...result.final }));
+      out.line(`${config.name}: ${Object.entries(result.final).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')} → ${result.run.path}`);
+      out.json({ run: result.run.path, ...result.final });
     });
 }

@@ -14,7 +14,8 @@ import { checkRunName, RunWriter, type Metrics } from '../train/runWriter.js';
 import { hardnegVersion } from '../train/train.js';
 import { evaluateSplit, runWordnetRetrieval, type Split, type WordnetEpochReport, type WordnetRunOptions } from '../experiments/wordnetRetrieval.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
-import { finiteNumber, nonNegativeInt, oneOf, positiveInt } from './options.js';
+import { flagErrors, learningRate, MAX_LR, nonNegativeInt, numberIn, oneOf, positiveInt } from './options.js';
+import { commandOutput } from './output.js';
 
 interface SplitFlags {
   train: number;
@@ -62,7 +63,7 @@ function splitOptions(cmd: Command): Command {
     .option('--train <n>', 'training queries (synsets); 0: all but dev and test', (v) => nonNegativeInt(v, '--train'), 20_000)
     .option('--dev <n>', 'dev queries', (v) => positiveInt(v, '--dev'), 1000)
     .option('--test <n>', 'test queries', (v) => positiveInt(v, '--test'), 1000)
-    .option('--json', 'end with one JSON line');
+    .option('--json', 'print only one JSON line on stdout (the rest goes to stderr)');
 }
 
 export function trainRetrievalCommand(): Command {
@@ -75,12 +76,12 @@ export function trainRetrievalCommand(): Command {
       .option('--batch <n>', 'batch size', (v) => positiveInt(v, '--batch'), 128)
       .option('--hard-negatives <n>', 'mined negatives per query', (v) => positiveInt(v, '--hard-negatives'), 3)
       .option('--candidates <n>', 'candidates searched per query when mining', (v) => positiveInt(v, '--candidates'), 50)
-      .option('--relative-margin <r>', 'mined-filtered: keep candidates scoring below r × the positive (TopK-PercPos)', (v) => finiteNumber(v, '--relative-margin'), 0.95)
+      .option('--relative-margin <r>', 'mined-filtered: keep candidates scoring below r × the positive (TopK-PercPos), r in (0, 1]', numberIn('--relative-margin', 0, 1, ['min']), 0.95)
       .option('--remine-every <n>', 'mine again every n epochs', (v) => positiveInt(v, '--remine-every'), 1)
       .option('--negative-pool <docs>', 'mine negatives from the training synsets\' documents (train) or from all documents (corpus)', oneOf(['train', 'corpus'] as const, '--negative-pool'), 'train')
       .option('--mine-from <epoch>', 'first epoch (0-based) with mined negatives; earlier epochs use in-batch negatives only', (v) => nonNegativeInt(v, '--mine-from'), 0)
-      .option('--lr <x>', 'Adam learning rate of the dense weights', (v) => finiteNumber(v, '--lr'), 1e-3)
-      .option('--table-lr <x>', 'lazy-Adam learning rate of the embedding table', (v) => finiteNumber(v, '--table-lr'), 0.01)
+      .option('--lr <x>', `Adam learning rate of the dense weights, in (0, ${MAX_LR}]`, learningRate('--lr'), 1e-3)
+      .option('--table-lr <x>', `lazy-Adam learning rate of the embedding table, in (0, ${MAX_LR}]`, learningRate('--table-lr'), 0.01)
       .option('--dim <n>', 'embedding dimension', (v) => positiveInt(v, '--dim'), 64)
       .option('--hidden <n>', 'hidden width of the residual MLP (0: none)', (v) => nonNegativeInt(v, '--hidden'), 256)
       .option('--buckets <n>', 'hash buckets', (v) => positiveInt(v, '--buckets'), 1 << 18)
@@ -92,6 +93,14 @@ export function trainRetrievalCommand(): Command {
       .option('--skip-nonfinite', 'skip a step whose loss or gradients are NaN/Inf instead of stopping'),
   ).action(async (flags: TrainFlags, cmd: Command) => {
     if (flags.runsDir !== undefined) for (const seed of flags.seeds) checkRunName(runName(flags, seed), flags.runsDir);
+    const mining = flags.negatives === 'mined' || flags.negatives === 'mined-filtered';
+    flagErrors([
+      [flags.hardNegatives > flags.candidates, `--hard-negatives must be <= --candidates (${flags.candidates}), got ${flags.hardNegatives}`],
+      [mining && flags.mineFrom >= flags.epochs, `--mine-from must be < --epochs (${flags.epochs}) with --negatives ${flags.negatives} (0-based: mining would never start), got ${flags.mineFrom}`],
+      [mining && flags.remineEvery > flags.epochs, `--remine-every must be <= --epochs (${flags.epochs}), got ${flags.remineEvery}`],
+      [flags.name !== undefined && flags.runsDir === undefined, `--name needs --runs-dir (it names the run directories), got --name ${flags.name} alone`],
+    ]);
+    const out = commandOutput(flags.json);
     const { backend } = await startEngine(cmd.optsWithGlobals<GlobalOptions>());
     const task = reverseDictionary({ train: flags.train === 0 ? Infinity : flags.train, dev: flags.dev, test: flags.test });
     const runs: { seed: number; metrics: Partial<Record<Split, RetrievalMetrics>>; seconds: number }[] = [];
@@ -108,7 +117,7 @@ export function trainRetrievalCommand(): Command {
         nonFinite: flags.skipNonfinite ? 'skip' : 'stop',
         suspects: `--lr ${flags.lr}${flags.model === 'text' ? ` or --table-lr ${flags.tableLr}` : ''} too high`,
         onEpoch: (e) => {
-          console.log(
+          out.line(
             `seed ${seed} epoch ${e.epoch}: loss ${e.meanLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)${e.mining ? `; mined in ${e.mining.seconds.toFixed(1)} s, dropped ${JSON.stringify(e.mining.dropped)}, random fill ${e.mining.randomFill}, ${(100 * e.mining.nonPositiveShare).toFixed(1)}% never a training positive` : ''}${e.monitor ? `; dev ${formatMetrics(e.monitor)}` : ''}`,
           );
           run?.appendMetrics(epochMetrics(e));
@@ -125,18 +134,18 @@ export function trainRetrievalCommand(): Command {
       } finally {
         run?.release();
       }
-      for (const split of flags.eval) console.log(`seed ${seed} ${split}: ${formatMetrics(result.metrics[split]!)}`);
+      for (const split of flags.eval) out.line(`seed ${seed} ${split}: ${formatMetrics(result.metrics[split]!)}`);
       if (flags.out !== undefined && seed === flags.seeds[flags.seeds.length - 1]) {
         (result.encoder ?? result.adapter)!.save(flags.out);
-        console.log(`saved ${flags.model === 'text' ? 'encoder' : 'adapter'} to ${flags.out}`);
+        out.line(`saved ${flags.model === 'text' ? 'encoder' : 'adapter'} to ${flags.out}`);
       }
       result.encoder?.dispose();
       result.adapter?.dispose();
       runs.push({ seed, metrics: result.metrics, seconds: Number(result.seconds.toFixed(1)) });
     }
     const summary = Object.fromEntries(flags.eval.map((split) => [split, meanStd(runs.map((r) => r.metrics[split]!))]));
-    if (runs.length > 1) for (const split of flags.eval) console.log(`${split} over seeds ${flags.seeds.join(',')}: ${formatMeanStd(summary[split])}`);
-    if (flags.json) console.log(JSON.stringify({ command: 'train-retrieval', negatives: flags.negatives, model: flags.model, seeds: flags.seeds, summary, runs }));
+    if (runs.length > 1) for (const split of flags.eval) out.line(`${split} over seeds ${flags.seeds.join(',')}: ${formatMeanStd(summary[split])}`);
+    out.json({ command: 'train-retrieval', negatives: flags.negatives, model: flags.model, seeds: flags.seeds, summary, runs });
   });
 }
 
@@ -150,6 +159,7 @@ export function evalRetrievalCommand(): Command {
       .option('--seed <n>', 'seed of the untrained hashed encoder', (v) => nonNegativeInt(v, '--seed'), 0)
       .option('--split <name>', 'dev | test', oneOf(['dev', 'test'] as const, '--split'), 'test'),
   ).action(async (flags: EvalFlags, cmd: Command) => {
+    const out = commandOutput(flags.json);
     await startEngine(cmd.optsWithGlobals<GlobalOptions>());
     const task = reverseDictionary({ train: flags.train === 0 ? Infinity : flags.train, dev: flags.dev, test: flags.test });
     const encoder =
@@ -162,8 +172,8 @@ export function evalRetrievalCommand(): Command {
     const metrics = evaluateSplit(retriever, task, flags.split);
     retriever.dispose();
     encoder.dispose();
-    console.log(`${flags.split} (${task.split[flags.split].length} queries, ${task.docs.length} documents): ${formatMetrics(metrics)}`);
-    if (flags.json) console.log(JSON.stringify({ command: 'eval-retrieval', encoder: flags.encoder, split: flags.split, metrics }));
+    out.line(`${flags.split} (${task.split[flags.split].length} queries, ${task.docs.length} documents): ${formatMetrics(metrics)}`);
+    out.json({ command: 'eval-retrieval', encoder: flags.encoder, split: flags.split, metrics });
   });
 }
 

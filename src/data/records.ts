@@ -51,7 +51,9 @@ export function openRecords(path: string): RecordFile {
   if (path.endsWith('.npy')) return npyRecords(openNpy(path));
   let bytes: number;
   try {
-    bytes = statSync(path).size;
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    bytes = stat.size;
   } catch (err) {
     throw new Error(`${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }

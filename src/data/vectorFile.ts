@@ -36,12 +36,14 @@ export function openNpy(path: string): NpyMatrix {
     if (descr === undefined || fortran === undefined || shape === undefined) throw new Error(`${path}: malformed NPY header: ${text.trim()}`);
     if (descr !== '<f4') throw new Error(`${path}: NPY dtype must be '<f4' (little-endian float32), got '${descr}'`);
     if (fortran === 'True') throw new Error(`${path}: NPY array must be in C order (fortran_order False)`);
-    const dims = shape.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+    const dims = shape.split(',').map((s) => s.trim()).filter((s) => s !== '');
     if (dims.length !== 2) throw new Error(`${path}: NPY array must be 2-D [rows, dim], got shape (${shape})`);
-    const [rows, dim] = dims;
+    if (!dims.every((d) => /^[1-9]\d*$/.test(d))) throw new Error(`${path}: NPY shape must be two integers >= 1 [rows, dim], got (${shape})`);
+    const [rows, dim] = dims.map(Number);
     const dataOffset = start + headerLength;
     const size = fstatSync(fd).size;
-    if (size < dataOffset + rows * dim * 4) throw new Error(`${path}: NPY file is truncated: ${size} bytes for a [${rows}, ${dim}] float32 array`);
+    const need = dataOffset + rows * dim * 4;
+    if (size !== need) throw new Error(`${path}: NPY file is ${size < need ? 'truncated' : 'too long'}: ${size} bytes for a [${rows}, ${dim}] float32 array (expected ${need})`);
     return { path, rows, dim, dataOffset };
   } finally {
     closeSync(fd);

@@ -128,16 +128,20 @@ export function engineInfo(): EngineInfo | undefined {
 }
 
 /**
- * One line for a command's startup output, e.g. `backend: native (OpenBLAS, 2 threads; native
- * kernels: BatchMatMul, …)` or `backend: wasm (kernel fixes: transposed-matmul, …); native backend
- * unavailable: …`.
+ * One line for a command's startup output. The summary names the backend, BLAS and threads, e.g.
+ * `backend: native (OpenBLAS, 2 threads)` or `backend: wasm (4 kernel fixes); native backend
+ * unavailable: …`; `verbose` adds the lists: `backend: native (OpenBLAS, 2 threads; native
+ * kernels: BatchMatMul, …)`, `backend: wasm (kernel fixes: transposed-matmul, …)`.
  */
-export function describeEngine(info: EngineInfo): string {
+export function describeEngine(info: EngineInfo, options: { verbose?: boolean } = {}): string {
+  const { verbose = true } = options;
+  const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  const fixes = `${info.fixes.length} kernel fix${info.fixes.length === 1 ? '' : 'es'}`;
   const details =
     info.backend === 'native'
-      ? ` (OpenBLAS, ${info.threads} thread${info.threads === 1 ? '' : 's'}; native kernels: ${info.nativeKernels.join(', ')})`
+      ? ` (OpenBLAS, ${threads}${verbose ? `; native kernels: ${info.nativeKernels.join(', ')}` : ''})`
       : info.fixes.length > 0
-        ? ` (kernel fixes: ${info.fixes.join(', ')})`
+        ? verbose ? ` (kernel fixes: ${info.fixes.join(', ')})` : ` (${fixes})`
         : '';
   const problem = info.nativeProblem !== undefined ? `; native backend unavailable: ${info.nativeProblem}` : '';
   return `backend: ${info.backend}${details}${problem}`;

@@ -12,6 +12,7 @@
  * Shapes: query `[B, D]`, key `[B, D]`, queue `[K, D]` → scalar.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hostValues } from '../engine/hostKernels.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { checkMochiConfig, mochiInputs, mochiLogitsFast, mochiSynthetic, ownLogits, planMochi, type MochiConfig } from '../negatives/mochi.js';
 import type { MochiDraws } from '../negatives/mochiDraws.js';
@@ -61,8 +62,9 @@ export function mochiExtraLogits(
   return (neg, qs) => {
     if (cfg.s + cfg.sPrime === 0) return [];
     const [B, K] = neg.shape;
-    const plan = planMochi(cfg, neg.dataSync() as Float32Array, 1 / temperature, queueRows, B, K, q.shape[1], draws);
-    if (path === 'logits') return [mochiLogitsFast(plan, neg, qs, q)];
+    const qq = cfg.sPrime > 0 ? (tf.sum(tf.mul(qs, stopGradient(q)), 1) as tf.Tensor1D) : null; // scale·q·q̂ [B]
+    const plan = planMochi(cfg, hostValues(neg), 1 / temperature, queueRows, B, K, q.shape[1], draws, qq === null ? undefined : hostValues(qq));
+    if (path === 'logits') return [mochiLogitsFast(plan, neg, qq)];
     const { mixed, queryMixed } = mochiSynthetic(plan, q, queue);
     return [ownLogits(qs, mixed), ownLogits(qs, queryMixed)];
   };

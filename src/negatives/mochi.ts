@@ -18,12 +18,11 @@
  *   exact path. Exact only for unit queries and unit queue items.
  */
 import * as tf from '@tensorflow/tfjs';
-import { activeAddon } from '../engine/native/addon.js';
+import { hardestIndicesIn, hostArray, hostValues, mochiMix, mochiScatter, type MochiMixed } from '../engine/hostKernels.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { stopGradient } from '../ops/stopGradient.js';
 import { ArgumentError, checkFinite, checkInt, checkShape } from '../ops/validate.js';
-import { hardestIndicesIn } from './hardest.js';
 import { checkDraws, drawMochi, type MochiDraws } from './mochiDraws.js';
 import { readScalar } from '../ops/readValues.js';
 
@@ -50,6 +49,8 @@ export interface MochiPlan extends MochiConfig {
   /** c = n_i·n_j `[B·s]` and d = q·n_k `[B·s′]`. */
   c: Float32Array;
   d: Float32Array;
+  /** Everything the host mix computed, the synthetic logits `[B, s + s′]` (scale·q·h, scale·q·h′) included. */
+  mixed: MochiMixed;
 }
 
 /** Validates (N, s, s′) against a queue of K items. */
@@ -62,8 +63,9 @@ export function checkMochiConfig(fn: string, cfg: MochiConfig, K: number): void 
 }
 
 /**
- * Chooses what to mix. `scores` are q·n (or q·n/τ, with `scale` = 1/τ) as a host `[B, K]` array;
- * `queueRows` the unit queue, host `[K, D]`.
+ * Chooses what to mix and computes the synthetic logits (`engine/host/mochiMix.ts`). `scores`
+ * are q·n (or q·n/τ, with `scale` = 1/τ) as a host `[B, K]` array; `queueRows` the unit queue,
+ * host `[K, D]`; `qq` `[B]` = scale·q·q̂ (default: `scale`, exact for unit queries).
  */
 export function planMochi(
   cfg: MochiConfig,
@@ -74,6 +76,7 @@ export function planMochi(
   K: number,
   D: number,
   draws: MochiDraws | Rng,
+  qq?: Float32Array,
 ): MochiPlan {
   const { N, s, sPrime } = cfg;
   const bound = Math.abs(scale) * (1 + 1e-3);
@@ -81,40 +84,13 @@ export function planMochi(
   const explicit = 'i' in draws;
   const d0 = explicit ? draws : drawMochi(draws, B, N, s, sPrime);
   if (explicit) checkDraws(d0, B, N, s, sPrime);
-  const rowI = new Int32Array(B * s);
-  const rowJ = new Int32Array(B * s);
-  for (let x = 0; x < B * s; x++) {
-    const row = Math.floor(x / s) * N;
-    rowI[x] = hardest[row + d0.i[x]];
-    rowJ[x] = hardest[row + d0.j[x]];
-  }
-  const c = pairDots(queueRows, D, rowI, rowJ);
-  const rowK = new Int32Array(B * sPrime);
-  const d = new Float32Array(B * sPrime);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < sPrime; t++) {
-      const x = b * sPrime + t;
-      rowK[x] = hardest[b * N + d0.k[x]];
-      d[x] = scores[b * K + rowK[x]] / scale;
-    }
-  }
-  return { ...cfg, B, K, hardest, draws: d0, rowI, rowJ, rowK, c, d };
-}
-
-/** c[x] = rows[I[x]]·rows[J[x]] for rows `[?, D]` (in C on the native backend). */
-function pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32Array): Float32Array {
-  const c = new Float32Array(I.length);
-  const addon = activeAddon();
-  if (addon !== undefined) {
-    addon.pairDots(rows, D, I, J, c);
-    return c;
-  }
-  for (let x = 0; x < I.length; x++) {
-    let dot = 0;
-    for (let e = I[x] * D, f = J[x] * D, end = e + D; e < end; e++, f++) dot += rows[e] * rows[f];
-    c[x] = dot;
-  }
-  return c;
+  const mixed = mochiMix({
+    B, K, N, s, sPrime, D, scores, scale, rows: queueRows, hardest,
+    i: Int32Array.from(d0.i), j: Int32Array.from(d0.j), alpha: Float64Array.from(d0.alpha),
+    k: Int32Array.from(d0.k), beta: Float64Array.from(d0.beta),
+    qq: sPrime === 0 ? null : qq ?? new Float32Array(B).fill(scale),
+  });
+  return { ...cfg, B, K, hardest, draws: d0, rowI: mixed.rowI, rowJ: mixed.rowJ, rowK: mixed.rowK, c: mixed.c, d: mixed.d, mixed };
 }
 
 /** Row b of every synthetic negative of query b: `[B·n]` = 0,0,…,1,1,… */
@@ -125,50 +101,24 @@ function ownerRows(B: number, n: number): tf.Tensor1D {
 }
 
 /**
- * Logit-space synthetic logits `[B, s + s′]` from the query's queue logits `neg` `[B, K]`
- * (= scale·q·n, differentiable in q) and `qScaled` = scale·q `[B, D]`, q unit. The a, b and d
- * logits come from ONE gather, so the backward pass scatters into `[B, K]` once.
+ * The synthetic logits `[B, s + s′]` of the logit-space form as one op, the plan's `mixed.logits`,
+ * differentiable in the query's queue logits `neg` `[B, K]` (= scale·q·n) and, when s′ > 0, in
+ * `qq` `[B]` = scale·q·q̂ (which must be the values the plan was made with). Its gradient is one
+ * host scatter (`mochiScatter`) of B·(2s + s′) coefficients into `[B, K]`.
  */
-export function mochiLogitsFast(plan: MochiPlan, neg: tf.Tensor2D, qScaled: tf.Tensor2D, q: tf.Tensor2D): tf.Tensor2D {
-  const { B, K, s, sPrime, draws } = plan;
-  const [nS, nP] = [B * s, B * sPrime];
-  const offsets = new Int32Array(2 * nS + nP);
-  const wA = new Float32Array(nS); // weight of a = q·n_i
-  const wB = new Float32Array(nS); // weight of b = q·n_j
-  for (let x = 0; x < nS; x++) {
-    const a = draws.alpha[x];
-    const norm = Math.max(Math.sqrt(a * a + (1 - a) * (1 - a) + 2 * a * (1 - a) * plan.c[x]), 1e-12);
-    wA[x] = a / norm;
-    wB[x] = (1 - a) / norm;
-    const row = Math.floor(x / s) * K;
-    offsets[x] = row + plan.rowI[x];
-    offsets[nS + x] = row + plan.rowJ[x];
-  }
-  const wQ = new Float32Array(nP); // weight of q·q̂
-  const wD = new Float32Array(nP); // weight of d = q·n_k
-  for (let x = 0; x < nP; x++) {
-    const be = draws.beta[x];
-    const norm = Math.max(Math.sqrt(be * be + (1 - be) * (1 - be) + 2 * be * (1 - be) * plan.d[x]), 1e-12);
-    wQ[x] = be / norm;
-    wD[x] = (1 - be) / norm;
-    offsets[2 * nS + x] = Math.floor(x / sPrime) * K + plan.rowK[x];
-  }
-  return tf.tidy(() => {
-    const picked = tf.gather(tf.reshape(neg, [B * K]), tf.tensor1d(offsets, 'int32'));
-    const parts: tf.Tensor2D[] = [];
-    if (s > 0) {
-      const a = tf.slice(picked, 0, nS);
-      const b = tf.slice(picked, nS, nS);
-      parts.push(tf.reshape(tf.add(tf.mul(a, tf.tensor1d(wA)), tf.mul(b, tf.tensor1d(wB))), [B, s]));
-    }
-    if (sPrime > 0) {
-      const qq = tf.sum(tf.mul(qScaled, stopGradient(q)), 1); // scale·q·q̂ [B]
-      const d = tf.slice(picked, 2 * nS, nP);
-      const mixed = tf.add(tf.mul(tf.gather(qq, ownerRows(B, sPrime)), tf.tensor1d(wQ)), tf.mul(d, tf.tensor1d(wD)));
-      parts.push(tf.reshape(mixed, [B, sPrime]));
-    }
-    return parts.length === 1 ? parts[0] : (tf.concat(parts, 1) as tf.Tensor2D);
-  });
+export function mochiLogitsFast(plan: MochiPlan, neg: tf.Tensor2D, qq: tf.Tensor1D | null): tf.Tensor2D {
+  const { B, K, s, sPrime, mixed } = plan;
+  if ((sPrime > 0) !== (qq !== null)) throw new Error(`mochiLogitsFast: qq is needed exactly when s' > 0 (s' = ${sPrime})`);
+  const op = tf.customGrad(() => ({
+    value: tf.tensor2d(mixed.logits, [B, s + sPrime]),
+    gradFunc: (dy: tf.Tensor) => {
+      const dNeg = hostArray(B * K);
+      const dqq = qq === null ? null : new Float32Array(B);
+      mochiScatter(B, K, s, sPrime, mixed, hostValues(dy), dNeg, dqq);
+      return dqq === null ? [tf.tensor2d(dNeg, [B, K])] : [tf.tensor2d(dNeg, [B, K]), tf.tensor1d(dqq)];
+    },
+  }));
+  return (qq === null ? op(neg) : op(neg, qq)) as tf.Tensor2D;
 }
 
 /** The synthetic points themselves: h `[B, s, D]` and h′ `[B, s′, D]`, unit, no gradient. */

@@ -6,6 +6,7 @@
  * - `k` `[B, s′]`: ranks for the query-mixed negatives; `beta` `[B, s′]`: β ~ U(0, 0.5).
  * Arrays are flat, row-major.
  */
+import { drawInts, drawUniform } from '../engine/hostKernels.js';
 import { type Rng } from '../engine/random.js';
 import { ArgumentError } from '../ops/validate.js';
 
@@ -17,15 +18,14 @@ export interface MochiDraws {
   beta: ArrayLike<number>;
 }
 
-/** Draws for B queries, N hardest, s mixtures and s′ query mixtures. */
+/** Draws for B queries, N hardest, s mixtures and s′ query mixtures, in this order from `rng`'s stream (in C on the native backend). */
 export function drawMochi(rng: Rng, B: number, N: number, s: number, sPrime: number): MochiDraws {
-  return {
-    i: rng.intArray(B * s, N),
-    j: rng.intArray(B * s, N),
-    alpha: rng.uniformArray(B * s, 0, 1),
-    k: rng.intArray(B * sPrime, N),
-    beta: rng.uniformArray(B * sPrime, 0, 0.5),
-  };
+  const i = drawInts(rng, B * s, N);
+  const j = drawInts(rng, B * s, N);
+  const alpha = drawUniform(rng, B * s, 0, 1);
+  const k = drawInts(rng, B * sPrime, N);
+  const beta = drawUniform(rng, B * sPrime, 0, 0.5);
+  return { i, j, alpha, k, beta };
 }
 
 /** Checks lengths and ranges of explicit draws; throws one line naming the field. */

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UMAP } from 'umap-js';
 import { Rng } from '../engine/random.js';
-import { hardestIndicesIn } from '../negatives/hardest.js';
+import { hardestIndicesIn } from '../engine/hostKernels.js';
 import { type ChartSpec } from './render.js';
 
 export interface MapOptions {

@@ -1,7 +1,8 @@
 /**
  * Training configuration: one JSON/YAML document validated with a schema. An unknown key or a
  * wrong type is a one-line error naming the key path, e.g.
- * `config.moco.queue: expected number, received string`.
+ * `config.moco.queue: Invalid input: expected number, received string, got "big"`; every problem
+ * is reported at once (`ConfigError`, one line each).
  *
  * task `moco`: self-supervised (MoCo v2 with an optional MoCHi block, or the in-batch two-view
  * losses NT-Xent / HCL / DCL); task `supervised`: cross-entropy alone or with a labelled loss
@@ -13,6 +14,8 @@ import { z } from 'zod';
 import { LOSSES, lossNames, type LossName } from '../losses/registry.js';
 import { parseEncoderConfig, type EncoderConfig } from '../models/encoder.js';
 import { ArgumentError } from '../ops/validate.js';
+import { ConfigError } from './configError.js';
+import { configRuleErrors } from './configRules.js';
 import { parseOptimizerConfig, type OptimizerConfig } from '../optim/optimizers.js';
 
 const int = (min: number) => z.number().int().min(min);
@@ -28,7 +31,7 @@ const schema = z.strictObject({
       /** For fashion-mnist: a directory with the four IDX files (default: Debian's install). */
       path: z.string().optional(),
       /** MNIST test-split size (default 2,000 of 10,000). */
-      testSize: int(1).optional(),
+      testSize: int(1).max(9999).optional(),
       /** Use only the first n training images of the (seeded) split. */
       limit: int(1).optional(),
     })
@@ -78,37 +81,59 @@ const schema = z.strictObject({
 
 export type TrainConfig = Omit<z.infer<typeof schema>, 'encoder' | 'optimizer'> & { encoder: EncoderConfig; optimizer: OptimizerConfig };
 
-/** The first issue of a failed parse as one line naming the key path. */
-function firstIssue(error: z.ZodError, source: string): ArgumentError {
-  const issue = error.issues[0];
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-  return new ArgumentError(`${source}${path}: ${issue.message}${keys}`);
+/** Every issue of a failed parse, one line each naming the key path and the value given. */
+function issueLines(error: z.ZodError, value: unknown, source: string): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    if (issue.code === 'unrecognized_keys') return `${source}${path}: ${issue.message} (${issue.keys.join(', ')})`;
+    const actual = issue.path.reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown> | undefined)?.[p as PropertyKey], value);
+    return `${source}${path}: ${issue.message}${actual === undefined ? '' : `, got ${JSON.stringify(actual)}`}`;
+  });
 }
 
-/** A block's `lossOptions`, checked against the registry's schema of its loss (`ce` takes none). */
-function lossOptions(loss: string, options: Record<string, unknown>, source: string): Record<string, unknown> {
-  if (loss === 'ce') {
-    if (Object.keys(options).length > 0) throw new ArgumentError(`${source}: loss "ce" takes no options, got ${Object.keys(options).join(', ')}`);
-    return {};
+/** The message of a sub-parser's error (encoder, optimizer), or rethrows anything else. */
+function caught(parse: () => void): string[] {
+  try {
+    parse();
+    return [];
+  } catch (err) {
+    if (err instanceof ArgumentError) return [err.message];
+    throw err;
   }
-  const result = LOSSES[loss as LossName].options.safeParse(options);
-  if (!result.success) throw firstIssue(result.error, source);
-  return result.data as Record<string, unknown>;
 }
 
-/** Validates a parsed config document; throws one line naming the first bad key. */
+/** A block's `lossOptions`, checked against the registry's schema of its loss (`ce` takes none); returns the issue lines. */
+function lossOptionErrors(block: { loss: string; lossOptions: Record<string, unknown> }, source: string): string[] {
+  const options = block.lossOptions;
+  if (block.loss === 'ce') return Object.keys(options).length > 0 ? [`${source}: expected no options for loss "ce", got ${Object.keys(options).join(', ')}`] : [];
+  const result = LOSSES[block.loss as LossName].options.safeParse(options);
+  if (!result.success) return issueLines(result.error, options, source);
+  block.lossOptions = result.data as Record<string, unknown>;
+  return [];
+}
+
+/**
+ * Validates a parsed config document: the schema, every loss's options, the encoder, the optimizer
+ * and the cross-field rules (`configRules.ts`). Throws a `ConfigError` listing every problem, one
+ * line each naming the key, what was expected and what was given.
+ */
 export function parseTrainConfig(value: unknown, source = 'config'): TrainConfig {
   const result = schema.safeParse(value);
-  if (!result.success) throw firstIssue(result.error, source);
+  if (!result.success) throw new ConfigError(issueLines(result.error, value, source));
   const c = result.data;
-  c.moco.lossOptions = lossOptions(c.moco.loss, c.moco.lossOptions, `${source}.moco.lossOptions`);
-  c.supervised.lossOptions = lossOptions(c.supervised.loss, c.supervised.lossOptions, `${source}.supervised.lossOptions`);
-  return {
-    ...c,
-    encoder: parseEncoderConfig(c.encoder, `${source}.encoder`),
-    optimizer: parseOptimizerConfig(c.optimizer, `${source}.optimizer`),
-  };
+  let encoder: EncoderConfig | undefined;
+  let optimizer: OptimizerConfig | undefined;
+  const errors = [
+    ...lossOptionErrors(c.moco, `${source}.moco.lossOptions`),
+    ...lossOptionErrors(c.supervised, `${source}.supervised.lossOptions`),
+    ...caught(() => (encoder = parseEncoderConfig(c.encoder, `${source}.encoder`))),
+    ...caught(() => (optimizer = parseOptimizerConfig(c.optimizer, `${source}.optimizer`))),
+  ];
+  if (errors.length > 0) throw new ConfigError(errors);
+  const config: TrainConfig = { ...c, encoder: encoder!, optimizer: optimizer! };
+  const broken = configRuleErrors(config, source);
+  if (broken.length > 0) throw new ConfigError(broken);
+  return config;
 }
 
 /** Applies `path.to.key=value` overrides (value parsed as JSON when it can be, else a string). */

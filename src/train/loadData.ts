@@ -7,10 +7,12 @@ import { loadMnist } from '../data/mnist.js';
 import type { TrainTest } from '../data/split.js';
 import type { TrainConfig } from './config.js';
 
-export async function loadTrainTest(data: TrainConfig['data'], seed: number): Promise<TrainTest> {
+/** The split a config names; `available` is the size of its training split before `data.limit`. */
+export async function loadTrainTest(data: TrainConfig['data'], seed: number): Promise<TrainTest & { available: number }> {
   const tt = data.dataset === 'mnist' ? await loadMnist({ seed, testSize: data.testSize }) : loadFashionMnist({ dir: data.path });
-  if (data.limit === undefined || data.limit >= tt.train.labels.length) return tt;
+  const available = tt.train.labels.length;
+  if (data.limit === undefined || data.limit >= available) return { ...tt, available };
   // A seeded random subset (the split is in class order, so a prefix would be one class).
-  const chosen = new Rng(mixSeed(seed, 0x11317)).permutation(tt.train.labels.length).subarray(0, data.limit).sort();
-  return { ...tt, train: subsetDataset(tt.train, chosen) };
+  const chosen = new Rng(mixSeed(seed, 0x11317)).permutation(available).subarray(0, data.limit).sort();
+  return { ...tt, train: subsetDataset(tt.train, chosen), available };
 }

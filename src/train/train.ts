@@ -1,5 +1,5 @@
 /**
- * `train(config)`: loads the data, creates (or reopens, with `resume`) `runs/<name>/`, writes
+ * `train(config)`: loads the data, checks the config against it (`configRules.ts`), creates (or reopens, with `resume`) `runs/<name>/`, writes
  * config.json, and runs the trainer for the config's task.
  */
 import { readFileSync } from 'node:fs';
@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { engineInfo } from '../engine/backend.js';
 import { parseTrainConfig, type TrainConfig } from './config.js';
 import { configDifferences, describeDifferences } from './configDiff.js';
+import { ConfigError } from './configError.js';
+import { dataRuleErrors } from './configRules.js';
 import { loadTrainTest } from './loadData.js';
 import { checkStepMemory } from './memoryCheck.js';
 import { RunWriter } from './runWriter.js';
@@ -22,6 +24,8 @@ export interface TrainOptions {
   hooks?: TrainHooks;
   /** How the run was asked for (config file, `--set` overrides, …), recorded in config.json. */
   invocation?: Record<string, unknown>;
+  /** Receives a line for each setting adjusted on purpose (e.g. the kNN k cut to the bank size); default: stderr. */
+  onNote?: (line: string) => void;
 }
 
 export function hardnegVersion(): string {
@@ -29,9 +33,13 @@ export function hardnegVersion(): string {
 }
 
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
-  const { runsDir = 'runs', resume = false, hooks } = options;
+  const { runsDir = 'runs', resume = false, hooks, onNote = (line: string) => console.error(`note: ${line}`) } = options;
   checkStepMemory('train', config.encoder, config.batchSize, config.task === 'moco' ? 4 : 1);
   const data = await loadTrainTest(config.data, config.seed);
+  // Everything the data decides is checked before the run directory exists.
+  const { errors, notes } = dataRuleErrors(config, data, data.available);
+  if (errors.length > 0) throw new ConfigError(errors);
+  for (const note of notes) onNote(note);
   const run = RunWriter.create(runsDir, config.name, resume);
   try {
     if (resume) {

@@ -23,15 +23,19 @@ test('--help lists the commands and --version prints the package version', () =>
   assert.match(hardneg('--version').out.trim(), /^\d+\.\d+\.\d+$/);
 });
 
-test('bench moco-step --json prints the backend and ends with one JSON line', () => {
+test('bench moco-step --json: a one-line backend summary on stderr (kernels with --verbose), one JSON line on stdout', () => {
   const r = hardneg('bench', 'moco-step', '--batch', '16', '--queue', '64', '--dim', '8', '--steps', '2', '--warmup', '1', '--json');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.err, auto === 'native' ? /^backend: native \(OpenBLAS, \d+ threads?; native kernels:/m : /^backend: wasm \(kernel fixes:/m);
-  const last = JSON.parse(r.out.trim().split('\n').pop()!);
+  assert.match(r.err, auto === 'native' ? /^backend: native \(OpenBLAS, \d+ threads?\)$/m : /^backend: wasm \(\d+ kernel fix(es)?\)/m);
+  assert.equal(r.out.trim().split('\n').length, 1);
+  const last = JSON.parse(r.out);
   assert.equal(last.bench, 'moco-step');
   assert.equal(last.backend, auto);
   assert.deepEqual([last.batch, last.queue, last.dim, last.steps], [16, 64, 8, 2]);
   assert.ok(last.ms_per_step > 0);
+  const verbose = hardneg('--verbose', 'bench', 'moco-step', '--batch', '16', '--queue', '64', '--dim', '8', '--steps', '1', '--warmup', '0');
+  assert.equal(verbose.code, 0, verbose.err);
+  assert.match(verbose.err, auto === 'native' ? /^backend: native \(OpenBLAS, \d+ threads?; native kernels: BatchMatMul, /m : /^backend: wasm \(kernel fixes: /m);
 });
 
 test('bench moco-step --encoder cnn: residual CNN on colour images; the JSON line names the encoder and its shape', () => {
@@ -85,7 +89,7 @@ test('errors are one line and a non-zero exit', () => {
   assert.match(bad.err, /^hardneg: error: unknown backend 'gpu': expected one of tensorflow, native, wasm, cpu/);
   const threads = hardneg('--threads', '0', 'bench', 'moco-step');
   assert.notEqual(threads.code, 0);
-  assert.match(threads.err, /--threads must be a positive integer, got '0'/);
+  assert.match(threads.err, /--threads must be an integer in \[1, 1024\], got '0'/);
   const num = hardneg('bench', 'moco-step', '--batch', 'x');
   assert.notEqual(num.code, 0);
   assert.match(num.err, /--batch must be a positive integer, got 'x'/);
@@ -141,7 +145,7 @@ test('train-retrieval (small WordNet run) reports metrics per split and saves an
     const runsDir = join(dir, 'runs');
     const r = hardneg('train-retrieval', ...small, ...model, '--negatives', 'mined-filtered', '--epochs', '2', '--batch', '64', '--candidates', '20', '--eval', 'test', '-o', join(dir, 'enc.hnck'), '--runs-dir', runsDir, '--json');
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /seed 0 epoch 1: loss [\d.]+ .*mined in.*, [\d.]+% never a training positive; dev recall@1/);
+    assert.match(r.err, /seed 0 epoch 1: loss [\d.]+ .*mined in.*, [\d.]+% never a training positive; dev recall@1/);
     // The run directory: config, one metrics line per epoch with dev metrics, final test metrics.
     const run = join(runsDir, 'retrieval-text-mined-filtered-seed0');
     assert.equal(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).task, 'retrieval');

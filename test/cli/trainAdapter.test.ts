@@ -43,7 +43,7 @@ test('train-adapter improves held-out Recall@10 over the raw vectors and saves t
     const files = ['--queries', join(dir, 'queries.jsonl'), '--corpus', join(dir, 'corpus.npy'), '--qrels', join(dir, 'qrels.tsv')];
     const r = hardneg('train-adapter', ...files, '-o', join(dir, 'adapter.hnck'), '--epochs', '8', '--batch', '32', '--lr', '0.01', '--candidates', '20', '--json');
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /held out 120 queries \(trained on 480 pairs\), ranked against 600 documents/);
+    assert.match(r.err, /held out 120 queries \(trained on 480 pairs\), ranked against 600 documents/);
     const last = JSON.parse(r.out.trim().split('\n').pop()!);
     assert.ok(last.adapted['recall@10'] > last.raw['recall@10'] + 0.1, `Recall@10 ${last.raw['recall@10']} → ${last.adapted['recall@10']}`);
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/backend.js';
 import { Rng } from '../../src/engine/random.js';
-import { hardestIndices, hardestIndicesIn } from '../../src/negatives/hardest.js';
+import { hardestIndices, hardestIndicesIn } from '../../src/engine/hostKernels.js';
 import { nativeSkip } from '../helpers.js';
 
 /** Brute force: sort each row by score desc, index asc. */

@@ -5,7 +5,8 @@
  */
 import type { Rng } from '../../engine/random.js';
 import type { FloatImage } from '../dataset.js';
-import { type Affine, type Box, boxMatrix, compose, warpAffine } from './warp.js';
+import { warpAffine } from '../../engine/host/augmentPixels.js';
+import { type Affine, type Box, boxMatrix, compose } from './warp.js';
 
 export interface CropOptions {
   /** Range of the crop's area as a fraction of the image's; MoCo v2: [0.2, 1]. */

@@ -4,19 +4,19 @@
  * (bilinear); then brightness/contrast jitter, Gaussian blur, Gaussian noise and random erasing,
  * each applied with its probability p. All draws come from the given `Rng`, image by image, so a
  * batch is a pure function of (images, indices, rng state, config). The draws are made first (in
- * JavaScript, always); on the native backend the warp, jitter and blur then run in C
- * (`native/augment.c`), which gives the same views.
+ * JavaScript, always); the warp, jitter and blur then run as one host kernel (`augmentPixels`: C
+ * on the native backend, the same views either way).
  */
-import { activeAddon, type NativeAddon } from '../../engine/native/addon.js';
+import { augmentPixels } from '../../engine/hostKernels.js';
 import type { Rng } from '../../engine/random.js';
 import { ArgumentError } from '../../ops/validate.js';
-import { blurInPlace, checkKernelSize, drawSigma, gaussianKernel } from './blur.js';
-import { drawJitter, jitterInPlace } from './colorJitter.js';
+import { checkKernelSize, drawSigma, gaussianKernel } from './blur.js';
+import { drawJitter } from './colorJitter.js';
 import { type AugmentConfig, DIGIT_AUGMENT, checkAugmentConfig } from './config.js';
 import { drawErasingBox, fillBox } from './erasing.js';
 import { drawAffine, drawCropBox, geometricMatrix } from './geometric.js';
 import { addNoiseInPlace } from './noise.js';
-import { type Affine, type Box, warpAffine } from './warp.js';
+import type { Affine, Box } from './warp.js';
 
 /** Images `[n, H, W, C]` in [0, 1] (an `ImageDataset` is one). */
 export interface ImageSource {
@@ -32,7 +32,6 @@ export function augmentBatch(source: ImageSource, indices: ArrayLike<number>, rn
   checkAugmentConfig(config);
   const [n, h, w, channels] = source.shape;
   const [outH, outW] = config.size ?? [h, w];
-  const inSize = h * w * channels;
   const outSize = outH * outW * channels;
   const result = out ?? new Float32Array(indices.length * outSize);
   if (result.length !== indices.length * outSize) {
@@ -44,18 +43,7 @@ export function augmentBatch(source: ImageSource, indices: ArrayLike<number>, rn
     if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new ArgumentError(`augmentBatch: indices[${k}] must be an integer in [0, ${n - 1}], got ${i}`);
   }
   const plans = Array.from(indices, () => drawImagePlan(rng, config, h, w, outH, outW, outSize));
-  const addon = activeAddon();
-  if (addon !== undefined && indices.length > 0) {
-    applyNative(addon, source, indices, plans, config.blur ? config.blur.kernelSize : 0, result, outH);
-  } else {
-    const scratch = config.blur ? new Float32Array(outSize) : null;
-    plans.forEach((plan, k) => {
-      const o = k * outSize;
-      warpAffine(source.images, indices[k] * inSize, h, w, channels, plan.matrix, result, o, outH, outW);
-      if (plan.jitter) jitterInPlace(result, o, outSize, channels, plan.jitter[0], plan.jitter[1]);
-      if (plan.blur && scratch) blurInPlace(result, o, outH, outW, channels, plan.blur, scratch);
-    });
-  }
+  augmentPixels(source.images, h, w, channels, indices, plans, config.blur ? config.blur.kernelSize : 0, result, outH, outW);
   plans.forEach((plan, k) => {
     const o = k * outSize;
     if (plan.noise) addNoiseInPlace(result, o, plan.noise);
@@ -87,24 +75,6 @@ function drawImagePlan(rng: Rng, config: AugmentConfig, h: number, w: number, ou
   if (noise && rng.uniform() < noise.p && noise.std !== 0) plan.noise = Float64Array.from({ length: outSize }, () => noise.std * rng.normal());
   if (erasing && rng.uniform() < erasing.p) plan.erase = drawErasingBox(rng, outH, outW, erasing);
   return plan;
-}
-
-/** Warp, jitter and blur of every image in C (`native/augment.c`), with the same results. */
-function applyNative(addon: NativeAddon, source: ImageSource, indices: ArrayLike<number>, plans: ImagePlan[], taps: number, out: Float32Array, outH: number): void {
-  const [, h, w, channels] = source.shape;
-  const stride = 9 + taps;
-  const params = new Float64Array(plans.length * stride);
-  plans.forEach((plan, k) => {
-    const at = k * stride;
-    params.set(plan.matrix, at);
-    params[at + 6] = plan.jitter ? plan.jitter[0] : -1;
-    params[at + 7] = plan.jitter ? plan.jitter[1] : 1;
-    if (plan.blur) {
-      params[at + 8] = 1;
-      params.set(plan.blur, at + 9);
-    }
-  });
-  addon.augment(source.images, h, w, channels, Int32Array.from(indices), params, taps, out, outH);
 }
 
 /** Two independent views of the same images (the query and key views of MoCo), drawn in turn from `rng`. */

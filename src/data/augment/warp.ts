@@ -6,6 +6,7 @@
  * A sample inside the source's area is interpolated with its edge pixels replicated half a pixel
  * outwards; a sample outside gets the fill value. Integer-aligned samples return pixels exactly.
  */
+import { warpAffine } from '../../engine/host/augmentPixels.js';
 import type { FloatImage } from '../dataset.js';
 
 /** `[a, b, c, d, e, f]`: output (ox, oy) → source (a·ox + b·oy + c, d·ox + e·oy + f). */
@@ -43,125 +44,6 @@ export function centerBox(h: number, w: number, outH: number, outW: number): Box
   return { top: Math.floor((h - height) / 2), left: 0, height, width: w };
 }
 
-/**
- * Writes the `outH × outW` image read from `src` through `m` into `dst` at `dstOffset`.
- * `src` holds an `h × w × channels` image at `srcOffset`.
- */
-export function warpAffine(
-  src: Float32Array,
-  srcOffset: number,
-  h: number,
-  w: number,
-  channels: number,
-  m: Affine,
-  dst: Float32Array,
-  dstOffset: number,
-  outH: number,
-  outW: number,
-  fill = 0,
-): void {
-  const [a, b, c, d, e, f] = m;
-  if (b === 0 && d === 0) {
-    warpAxisAligned(src, srcOffset, h, w, channels, a, c, e, f, dst, dstOffset, outH, outW, fill);
-    return;
-  }
-  const maxX = w - 1;
-  const maxY = h - 1;
-  let o = dstOffset;
-  for (let oy = 0; oy < outH; oy++) {
-    // index-space source position (pixel centres at integers) of output pixel (0, oy)
-    let x = a * 0.5 + b * (oy + 0.5) + c - 0.5;
-    let y = d * 0.5 + e * (oy + 0.5) + f - 0.5;
-    for (let ox = 0; ox < outW; ox++, x += a, y += d) {
-      if (!(x >= -0.5 && x <= w - 0.5 && y >= -0.5 && y <= h - 0.5)) {
-        for (let k = 0; k < channels; k++) dst[o++] = fill;
-        continue;
-      }
-      const xc = x < 0 ? 0 : x > maxX ? maxX : x;
-      const yc = y < 0 ? 0 : y > maxY ? maxY : y;
-      const x0 = xc | 0; // floor: xc >= 0
-      const y0 = yc | 0;
-      const fx = xc - x0;
-      const fy = yc - y0;
-      const dx = x0 < maxX ? channels : 0;
-      const dy = y0 < maxY ? w * channels : 0;
-      let p = srcOffset + (y0 * w + x0) * channels;
-      for (let k = 0; k < channels; k++, p++) {
-        const p00 = src[p];
-        const p10 = src[p + dy];
-        const top = p00 + (src[p + dx] - p00) * fx;
-        dst[o++] = top + (p10 + (src[p + dy + dx] - p10) * fx - top) * fy;
-      }
-    }
-  }
-}
-
-/** Per output column of an axis-aligned warp: source offset (−1: outside), x weight, step to the right neighbour. */
-let columnOffset = new Int32Array(64);
-let columnWeight = new Float64Array(64);
-let columnStep = new Int32Array(64);
-
-/**
- * `warpAffine` for maps without rotation or shear (crops, resizes, flips): each output column
- * reads the same source columns on every row, so the x interpolation is set up once per image.
- */
-function warpAxisAligned(
-  src: Float32Array,
-  srcOffset: number,
-  h: number,
-  w: number,
-  channels: number,
-  a: number,
-  c: number,
-  e: number,
-  f: number,
-  dst: Float32Array,
-  dstOffset: number,
-  outH: number,
-  outW: number,
-  fill: number,
-): void {
-  if (columnOffset.length < outW) [columnOffset, columnWeight, columnStep] = [new Int32Array(outW), new Float64Array(outW), new Int32Array(outW)];
-  const maxX = w - 1;
-  const maxY = h - 1;
-  for (let ox = 0; ox < outW; ox++) {
-    const x = a * (ox + 0.5) + c - 0.5;
-    const xc = x < 0 ? 0 : x > maxX ? maxX : x;
-    const x0 = xc | 0;
-    columnOffset[ox] = x >= -0.5 && x <= w - 0.5 ? x0 * channels : -1;
-    columnWeight[ox] = xc - x0;
-    columnStep[ox] = x0 < maxX ? channels : 0;
-  }
-  let o = dstOffset;
-  for (let oy = 0; oy < outH; oy++) {
-    const y = e * (oy + 0.5) + f - 0.5;
-    if (!(y >= -0.5 && y <= h - 0.5)) {
-      dst.fill(fill, o, o + outW * channels);
-      o += outW * channels;
-      continue;
-    }
-    const yc = y < 0 ? 0 : y > maxY ? maxY : y;
-    const y0 = yc | 0;
-    const fy = yc - y0;
-    const dy = y0 < maxY ? w * channels : 0;
-    const row = srcOffset + y0 * w * channels;
-    for (let ox = 0; ox < outW; ox++) {
-      const column = columnOffset[ox];
-      if (column < 0) {
-        for (let k = 0; k < channels; k++) dst[o++] = fill;
-        continue;
-      }
-      const fx = columnWeight[ox];
-      const dx = columnStep[ox];
-      for (let k = 0, p = row + column; k < channels; k++, p++) {
-        const p00 = src[p];
-        const p10 = src[p + dy];
-        const top = p00 + (src[p + dx] - p00) * fx;
-        dst[o++] = top + (p10 + (src[p + dy + dx] - p10) * fx - top) * fy;
-      }
-    }
-  }
-}
 
 /** A new image: the central crop of `image` with the aspect of `outH × outW`, resized bilinearly (no antialiasing). */
 export function resizeCenterCrop(image: FloatImage, outH: number, outW: number): FloatImage {

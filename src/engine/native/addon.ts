@@ -26,14 +26,16 @@ export interface NativeAddon {
   axpby(y: Float32Array, a: number, x: Float32Array, b: number): void;
   /** SGD with momentum in place: v = m·v + g; w −= lr·v (nesterov: w −= lr·(g + m·v)). */
   momentum(w: Float32Array, v: Float32Array, g: Float32Array, lr: number, m: number, nesterov: boolean): void;
-  /** out = f(x) element-wise; op: 0 exp, 1 log, 2 neg, 3 sqrt, 4 square, 5 relu, 6 step(alpha), 7 abs, 8 rsqrt, 9 reciprocal, 10 sigmoid, 11 tanh. */
+  /** Operation codes by TensorFlow.js kernel name (`native/opcodes.c`): `op` of unary/binary/reduce, and the operand modes of `binary`. */
+  opcodes: Record<'unary' | 'binary' | 'reduce' | 'modes', Record<string, number>>;
+  /** out = f(x) element-wise; op: `opcodes.unary[kernel name]` (Step uses alpha). */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /**
-   * out `[rows, cols]` = f(a, b); op: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared difference;
-   * modes: 0 `[rows, cols]`, 1 one row `[cols]`, 2 one value per row `[rows]`, 3 one value.
+   * out `[rows, cols]` = f(a, b); op: `opcodes.binary[kernel name]`; modes (`opcodes.modes`): Full `[rows, cols]`,
+   * Row one row `[cols]`, Col one value per row `[rows]`, Scalar one value.
    */
   binary(op: number, a: Float32Array, aMode: number, b: Float32Array, bMode: number, out: Float32Array, rows: number, cols: number): void;
-  /** x `[outer, inner]` reduced over inner (inside) into `[outer]` or over outer into `[inner]`; op: 0 sum, 1 mean, 2 max, 3 min. */
+  /** x `[outer, inner]` reduced over inner (inside) into `[outer]` or over outer into `[inner]`; op: `opcodes.reduce[kernel name]`. */
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, inner: number, inside: boolean): void;
   /**
    * out `[…shape]` = f(a, b) (op as in `binary`) on strided views: a and b are read at Σ index[d]·strides[d]
@@ -68,6 +70,21 @@ export interface NativeAddon {
   hardest(scores: Float32Array, B: number, K: number, N: number, lo: number, hi: number, out: Int32Array): void;
   /** out[x] = rows[I[x]]·rows[J[x]] for rows `[?, D]`. */
   pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32Array, out: Float32Array): void;
+  /** out[i] = ⌊u_i / 2³² · max⌋ for the next outputs u_i of the xoshiro128** state (4 words, advanced in place), as `Rng.intArray`. */
+  rngInts(state: Uint32Array, out: Int32Array, max: number): void;
+  /** out[i] = float32(lo + (hi − lo)·u_i / 2³²), as `Rng.uniformArray`. */
+  rngUniform(state: Uint32Array, out: Float32Array, lo: number, hi: number): void;
+  /** MoCHi's fused mix (`native/mochi.c`; twin `engine/host/mochiMix.ts`); sizes `[B, K, N, s, s′, D]`. */
+  mochiMix(
+    sizes: Int32Array, scores: Float32Array, scale: number, rows: Float32Array, hardest: Int32Array, i: Int32Array, j: Int32Array, alpha: Float64Array,
+    k: Int32Array, beta: Float64Array, qq: Float32Array | null, rowI: Int32Array, rowJ: Int32Array, rowK: Int32Array, c: Float32Array, d: Float32Array,
+    wA: Float32Array, wB: Float32Array, wQ: Float32Array, wD: Float32Array, logits: Float32Array,
+  ): void;
+  /** MoCHi's backward scatter: dNeg `[B, K]` (all written) and dqq `[B]` from dy `[B, s + s′]`. */
+  mochiScatter(
+    sizes: Int32Array, dy: Float32Array, rowI: Int32Array, rowJ: Int32Array, rowK: Int32Array, wA: Float32Array, wB: Float32Array, wQ: Float32Array,
+    wD: Float32Array, dNeg: Float32Array, dqq: Float32Array | null,
+  ): void;
   /**
    * Augmented views (`native/augment.c`): out `[n, outH, outW, C]`, image k = src image indices[k]
    * `[h, w, C]` warped by params[k] = `[a, b, c, d, e, f, brightness (< 0: none), contrast, blur 0|1, …taps weights]`, jittered, blurred.
@@ -119,4 +136,11 @@ export function activeAddon(): NativeAddon | undefined {
 export function requireAddon(): NativeAddon {
   if (state?.addon === undefined) throw new Error(`hardneg native addon is not loaded: ${state?.problem ?? 'loadAddon() was not called'}`);
   return state.addon;
+}
+
+/** The addon's code for the kernel `name` in an `opcodes` table; throws if the addon has none (an addon older than this code). */
+export function opcode(table: 'unary' | 'binary' | 'reduce', name: string): number {
+  const code = requireAddon().opcodes?.[table]?.[name];
+  if (code === undefined) throw new Error(`hardneg native addon has no ${table} opcode for '${name}': rebuild it (npm run build:native)`);
+  return code;
 }

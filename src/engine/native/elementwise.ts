@@ -8,24 +8,29 @@
  * strided view (`strided.ts`). Other dtypes and empty reductions call the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { requireAddon } from './addon.js';
+import { opcode, requireAddon } from './addon.js';
 import { allocate } from './memory.js';
 import { floatValues, output, runCpu, sizeOf, type CpuBackend } from './kernelCall.js';
 import { stridedBroadcast, stridedReduction } from './strided.js';
 
-const UNARY: Record<string, number> = {
-  Exp: 0, Log: 1, Neg: 2, Sqrt: 3, Square: 4, Relu: 5, Step: 6, Abs: 7, Rsqrt: 8, Reciprocal: 9, Sigmoid: 10, Tanh: 11,
-};
-const BINARY: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 };
-const REDUCE: Record<string, number> = { Sum: 0, Mean: 1, Max: 2, Min: 3 };
+/** The kernels replaced here; their codes come from the addon's `opcodes` table (`native/opcodes.c`). */
+const UNARY = ['Exp', 'Log', 'Neg', 'Sqrt', 'Square', 'Relu', 'Step', 'Abs', 'Rsqrt', 'Reciprocal', 'Sigmoid', 'Tanh'];
+const BINARY = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'SquaredDifference'];
+const REDUCE = ['Sum', 'Mean', 'Max', 'Min'];
 
-/** How an operand covers the output `[rows, cols]` (the addon's M_* codes). */
-const enum Mode {
+/**
+ * How an operand covers the output `[rows, cols]`. TypeScript's own logic branches on these, so
+ * they are constants here; a test checks them against the addon's `opcodes.modes`.
+ */
+export const enum Mode {
   Full = 0,
   Row = 1,
   Col = 2,
   Scalar = 3,
 }
+
+/** The kernel names this file replaces, by `opcodes` table (for the test that the addon covers them). */
+export const OPCODE_NAMES = { unary: UNARY, binary: BINARY, reduce: REDUCE };
 
 export interface BroadcastPlan {
   shape: number[];
@@ -62,8 +67,9 @@ export function planBroadcast(aShape: number[], bShape: number[]): BroadcastPlan
 }
 
 function unaryKernel(name: string): tf.KernelFunc {
-  const op = UNARY[name];
+  let op: number | undefined;
   return (args) => {
+    op ??= opcode('unary', name);
     const { inputs, attrs } = args;
     const backend = args.backend as CpuBackend;
     const x = inputs.x as tf.TensorInfo;
@@ -76,8 +82,9 @@ function unaryKernel(name: string): tf.KernelFunc {
 }
 
 function binaryKernel(name: string): tf.KernelFunc {
-  const op = BINARY[name];
+  let op: number | undefined;
   return (args) => {
+    op ??= opcode('binary', name);
     const { inputs, attrs } = args;
     const backend = args.backend as CpuBackend;
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -98,8 +105,9 @@ function binaryKernel(name: string): tf.KernelFunc {
 }
 
 function reductionKernel(name: string): tf.KernelFunc {
-  const op = REDUCE[name];
+  let op: number | undefined;
   return (args) => {
+    op ??= opcode('reduce', name);
     const { inputs, attrs } = args;
     const backend = args.backend as CpuBackend;
     const x = inputs.x as tf.TensorInfo;
@@ -137,8 +145,8 @@ const softmax: tf.KernelFunc = (args) => {
 };
 
 export const elementwiseKernels: Record<string, tf.KernelFunc> = {
-  ...Object.fromEntries(Object.keys(UNARY).map((name) => [name, unaryKernel(name)])),
-  ...Object.fromEntries(Object.keys(BINARY).map((name) => [name, binaryKernel(name)])),
-  ...Object.fromEntries(Object.keys(REDUCE).map((name) => [name, reductionKernel(name)])),
+  ...Object.fromEntries(UNARY.map((name) => [name, unaryKernel(name)])),
+  ...Object.fromEntries(BINARY.map((name) => [name, binaryKernel(name)])),
+  ...Object.fromEntries(REDUCE.map((name) => [name, reductionKernel(name)])),
   Softmax: softmax,
 };

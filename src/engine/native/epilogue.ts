@@ -4,12 +4,9 @@
  * the addon's loops), anything else through the stock cpu kernels.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { requireAddon } from './addon.js';
+import { opcode, requireAddon } from './addon.js';
+import { Mode } from './elementwise.js';
 import { floatValues, runCpu, sizeOf, type CpuBackend } from './kernelCall.js';
-
-const ADD = 0;
-const RELU = 5;
-const [FULL, ROW, SCALAR] = [0, 1, 3];
 
 const CPU_ACTIVATIONS: Record<string, string> = { elu: 'Elu', relu6: 'Relu6', sigmoid: 'Sigmoid', leakyrelu: 'LeakyRelu', prelu: 'Prelu' };
 
@@ -30,7 +27,7 @@ export function applyEpilogue(backend: CpuBackend, out: tf.TensorInfo, { bias, a
     const values = floatValues(backend, result)!;
     if (biasValues !== undefined && (size === 1 || (size === N && bias.shape[bias.shape.length - 1] === N && bias.shape.length <= out.shape.length))) {
       const rows = N === 0 ? 0 : values.length / N;
-      requireAddon().binary(ADD, values, FULL, biasValues.subarray(0, size), size === 1 ? SCALAR : ROW, values, rows, N);
+      requireAddon().binary(opcode('binary', 'Add'), values, Mode.Full, biasValues.subarray(0, size), size === 1 ? Mode.Scalar : Mode.Row, values, rows, N);
     } else {
       const sum = runCpu('Add', { inputs: { a: result, b: bias }, backend });
       backend.disposeIntermediateTensorInfo(result);
@@ -40,7 +37,7 @@ export function applyEpilogue(backend: CpuBackend, out: tf.TensorInfo, { bias, a
   if (activation === 'relu') {
     const values = floatValues(backend, result);
     if (values !== undefined) {
-      requireAddon().unary(RELU, values, values, 0);
+      requireAddon().unary(opcode('unary', 'Relu'), values, values, 0);
       return result;
     }
   }

@@ -10,7 +10,7 @@
  *     element's coordinates under a broadcast); other broadcasts run the stock kernel.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { planBroadcast } from './elementwise.js';
+import { Mode, planBroadcast } from './elementwise.js';
 import { allocate } from './memory.js';
 import { floatValues, output, runCpu, sizeOf, type CpuBackend, type KernelArgs } from './kernelCall.js';
 
@@ -38,8 +38,8 @@ const COMPARISONS: Record<string, (a: number, b: number) => boolean> = {
 };
 
 /** Offsets of an operand's row r and its step along a row, by layout (the addon's M_* codes). */
-const rowStart = (mode: number, r: number, cols: number): number => (mode === 0 ? r * cols : mode === 2 ? r : 0);
-const colStep = (mode: number): number => (mode === 0 || mode === 1 ? 1 : 0);
+const rowStart = (mode: Mode, r: number, cols: number): number => (mode === Mode.Full ? r * cols : mode === Mode.Col ? r : 0);
+const colStep = (mode: Mode): number => (mode === Mode.Full || mode === Mode.Row ? 1 : 0);
 
 function comparison(name: string): tf.KernelFunc {
   const test = COMPARISONS[name];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { blurInPlace, gaussianBlur, gaussianKernel } from '../../../src/data/augment/blur.js';
+import { blurInPlace } from '../../../src/engine/host/augmentPixels.js';
+import { gaussianBlur, gaussianKernel } from '../../../src/data/augment/blur.js';
 import { Rng } from '../../../src/engine/random.js';
 
 const image = (data: number[], height: number, width: number, channels = 1) => ({ data: Float32Array.from(data), height, width, channels });

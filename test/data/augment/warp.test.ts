@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../../../src/engine/random.js';
-import { type Affine, IDENTITY, boxMatrix, centerBox, compose, resizeCenterCrop, warpAffine } from '../../../src/data/augment/warp.js';
+import { warpAffine } from '../../../src/engine/host/augmentPixels.js';
+import { type Affine, IDENTITY, boxMatrix, centerBox, compose, resizeCenterCrop } from '../../../src/data/augment/warp.js';
 
 function warp(src: number[], h: number, w: number, c: number, m: Affine, outH: number, outW: number, fill = 0): number[] {
   const dst = new Float32Array(outH * outW * c);

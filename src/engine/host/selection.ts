@@ -6,33 +6,19 @@
  * row's range finds the bin holding the N-th score; the scores from that bin up are bucketed by
  * bin (a counting sort, stable in index order), and each bucket is insertion-sorted by score,
  * which keeps equal scores in index order. Several times faster than `tf.topk` on the wasm
- * backend at MoCHi's sizes (B = 256, K = 4096, N = 256). On the native backend the same
- * algorithm runs in C (`native/selection.c`), with identical results.
+ * backend at MoCHi's sizes (B = 256, K = 4096, N = 256). `native/selection.c` is its C twin, with
+ * identical results; `engine/hostKernels.ts` picks one.
  *
  * Shapes: scores `[B, K]` → indices `[B, N]` (Int32Array, row-major).
  */
-import { activeAddon } from '../engine/native/addon.js';
-
 const BINS = 1024;
 
-export function hardestIndices(scores: Float32Array, B: number, K: number, N: number): Int32Array {
-  return hardestIndicesIn(scores, B, K, N);
-}
-
 /**
- * As `hardestIndices`, with the scores known to lie in `[lo, hi]` (e.g. `±1/τ` for logits of unit
- * vectors), which saves the pass that finds each row's range. Scores outside the range are clamped
- * into the end bins, so the result is exact either way; the bound only affects speed.
+ * The JavaScript twin of `hn_hardest`: writes into `out` `[B, N]` the indices of each row's N
+ * largest scores; `range` bounds the scores (scores outside it are clamped into the end bins, so
+ * the result is exact either way; the bound only affects speed). Sizes are checked by the caller.
  */
-export function hardestIndicesIn(scores: Float32Array, B: number, K: number, N: number, range?: [number, number]): Int32Array {
-  if (!(Number.isInteger(N) && N >= 1 && N <= K)) throw new Error(`hardestIndices: N must be an integer in [1, ${K}], got ${N}`);
-  if (scores.length !== B * K) throw new Error(`hardestIndices: expected ${B}×${K} scores, got ${scores.length}`);
-  const out = new Int32Array(B * N);
-  const addon = activeAddon();
-  if (addon !== undefined) {
-    addon.hardest(scores, B, K, N, range?.[0] ?? NaN, range?.[1] ?? NaN, out);
-    return out;
-  }
+export function selectHardest(scores: Float32Array, B: number, K: number, N: number, range: [number, number] | undefined, out: Int32Array): void {
   const counts = new Int32Array(BINS);
   const next = new Int32Array(BINS);
   const values = new Float32Array(K);
@@ -77,7 +63,6 @@ export function hardestIndicesIn(scores: Float32Array, B: number, K: number, N: 
     }
     out.set(indices.subarray(0, N), b * N);
   }
-  return out;
 }
 
 /** Bin of score v, clamped into [0, BINS). */

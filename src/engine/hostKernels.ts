@@ -1,0 +1,176 @@
+/**
+ * The one route from JavaScript to native host code: loops over typed arrays that run in C
+ * (`native/*.c`, through the addon) while the native backend is active, else in their
+ * JavaScript twins (`engine/host/*.ts`), with the same results. Callers never ask which.
+ *
+ * - `hardestIndicesIn`: the N largest scores of each row `[B, K]` → `[B, N]` (selection.c / host/selection.ts);
+ * - `pairDots`: rows[I[x]]·rows[J[x]] (selection.c / a float64 loop: equal up to rounding);
+ * - `drawInts`, `drawUniform`: an `Rng`'s own stream, drawn in C on its live state (mochi.c / random.ts);
+ * - `mochiMix`, `mochiScatter`: MoCHi's fused forward and backward host work (mochi.c / host/mochiMix.ts);
+ * - `augmentPixels`: the augmentation's warp, jitter and blur of a batch (augment.c / host/augmentPixels.ts);
+ * - `hostValues`, `hostArray`: read a float32 tensor's values, and get an array to make one from,
+ *   without a copy where the backend allows (the native backend's arrays are host memory).
+ * Tensor kernels (matrix products, element-wise maps, softmax) are TensorFlow.js kernels of the
+ * native backend (`engine/native/`), reached through tf ops and `engine/fused.ts`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { activeAddon } from './native/addon.js';
+import { floatValues, type CpuBackend } from './native/kernelCall.js';
+import { allocate } from './native/memory.js';
+import type { Rng } from './random.js';
+import { blurInPlace, jitterInPlace, warpAffine } from './host/augmentPixels.js';
+import { selectHardest } from './host/selection.js';
+import { mixJs, scatterJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
+
+export type { MochiMixArrays, MochiMixed } from './host/mochiMix.js';
+
+/**
+ * The values of a float32 tensor, for reading only. On the native backend its live array (no
+ * copy, and the array stays the backend's to recycle); elsewhere `dataSync()`.
+ */
+export function hostValues(t: tf.Tensor): Float32Array {
+  if (activeAddon() !== undefined) {
+    const values = floatValues(tf.backend() as CpuBackend, t);
+    if (values !== undefined) return values;
+  }
+  return t.dataSync() as Float32Array;
+}
+
+/** A float32 array of length n to build one tensor from (recycled on the native backend; contents undefined). */
+export function hostArray(n: number): Float32Array {
+  return activeAddon() !== undefined ? allocate(n) : new Float32Array(n);
+}
+
+/**
+ * Indices of the N largest scores of each row `[B, K]` → `[B, N]`, by score descending, ties in
+ * index order. `range` bounds the scores (e.g. ±1/τ for logits of unit vectors); scores outside
+ * it are still ranked exactly, the bound only affects speed.
+ */
+export function hardestIndicesIn(scores: Float32Array, B: number, K: number, N: number, range?: [number, number]): Int32Array {
+  if (!(Number.isInteger(N) && N >= 1 && N <= K)) throw new Error(`hardestIndices: N must be an integer in [1, ${K}], got ${N}`);
+  if (scores.length !== B * K) throw new Error(`hardestIndices: expected ${B}×${K} scores, got ${scores.length}`);
+  const out = new Int32Array(B * N);
+  const addon = activeAddon();
+  if (addon !== undefined) addon.hardest(scores, B, K, N, range?.[0] ?? NaN, range?.[1] ?? NaN, out);
+  else selectHardest(scores, B, K, N, range, out);
+  return out;
+}
+
+/** As `hardestIndicesIn` with no known range. */
+export function hardestIndices(scores: Float32Array, B: number, K: number, N: number): Int32Array {
+  return hardestIndicesIn(scores, B, K, N);
+}
+
+/** c[x] = rows[I[x]]·rows[J[x]] for rows `[?, D]`. */
+export function pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32Array): Float32Array {
+  const c = new Float32Array(I.length);
+  const addon = activeAddon();
+  if (addon !== undefined) {
+    addon.pairDots(rows, D, I, J, c);
+    return c;
+  }
+  for (let x = 0; x < I.length; x++) {
+    let dot = 0;
+    for (let e = I[x] * D, f = J[x] * D, end = e + D; e < end; e++, f++) dot += rows[e] * rows[f];
+    c[x] = dot;
+  }
+  return c;
+}
+
+/** `rng.intArray(n, max)`: the same values, and `rng` advanced the same. */
+export function drawInts(rng: Rng, n: number, max: number): Int32Array {
+  const addon = activeAddon();
+  if (addon === undefined) return rng.intArray(n, max);
+  if (!(Number.isInteger(max) && max > 0)) throw new Error(`Rng.int: expected a positive integer, got ${max}`);
+  const out = new Int32Array(n);
+  addon.rngInts(rng.stateWords(), out, max);
+  return out;
+}
+
+/** `rng.uniformArray(n, lo, hi)`: the same values, and `rng` advanced the same. */
+export function drawUniform(rng: Rng, n: number, lo: number, hi: number): Float32Array {
+  const addon = activeAddon();
+  if (addon === undefined) return rng.uniformArray(n, lo, hi);
+  const out = new Float32Array(n);
+  addon.rngUniform(rng.stateWords(), out, lo, hi);
+  return out;
+}
+
+/** MoCHi's mix for every query (see `host/mochiMix.ts` for the formulas). */
+export function mochiMix(m: MochiMixArrays): MochiMixed {
+  const [nS, nP] = [m.B * m.s, m.B * m.sPrime];
+  const out: MochiMixed = {
+    rowI: new Int32Array(nS),
+    rowJ: new Int32Array(nS),
+    rowK: new Int32Array(nP),
+    c: new Float32Array(nS),
+    d: new Float32Array(nP),
+    wA: new Float32Array(nS),
+    wB: new Float32Array(nS),
+    wQ: new Float32Array(nP),
+    wD: new Float32Array(nP),
+    logits: new Float32Array(m.B * (m.s + m.sPrime)),
+  };
+  const addon = activeAddon();
+  if (addon === undefined) {
+    mixJs(m, out);
+    return out;
+  }
+  addon.mochiMix(
+    Int32Array.of(m.B, m.K, m.N, m.s, m.sPrime, m.D), m.scores, m.scale, m.rows, m.hardest, m.i, m.j, m.alpha, m.k, m.beta, m.qq,
+    out.rowI, out.rowJ, out.rowK, out.c, out.d, out.wA, out.wB, out.wQ, out.wD, out.logits,
+  );
+  return out;
+}
+
+/** MoCHi's backward pass: dNeg `[B, K]` (all of it written) and dqq `[B]` (when given) from dy `[B, s + s′]`. */
+export function mochiScatter(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: Float32Array, dNeg: Float32Array, dqq: Float32Array | null): void {
+  const addon = activeAddon();
+  if (addon === undefined) {
+    scatterJs(B, K, s, sPrime, mixed, dy, dNeg, dqq);
+    return;
+  }
+  addon.mochiScatter(Int32Array.of(B, K, 1, s, sPrime, 0), dy, mixed.rowI, mixed.rowJ, mixed.rowK, mixed.wA, mixed.wB, mixed.wQ, mixed.wD, dNeg, dqq);
+}
+
+/** One view's pixel work: the affine map `[a, b, c, d, e, f]` (output → source), brightness and contrast factors, blur weights (null: none). */
+export interface PixelPlan {
+  matrix: ArrayLike<number>;
+  jitter: [number, number] | null;
+  blur: Float64Array | null;
+}
+
+/**
+ * Views k < plans.length of `[outH, outW, channels]` into `out`: source image indices[k] of
+ * `images` `[?, h, w, channels]` warped by plans[k].matrix (bilinear), then jittered, then
+ * blurred (`taps`: the blur kernel size, 0 when no plan blurs). Indices are checked by the caller.
+ */
+export function augmentPixels(
+  images: Float32Array, h: number, w: number, channels: number, indices: ArrayLike<number>, plans: PixelPlan[], taps: number, out: Float32Array, outH: number, outW: number,
+): void {
+  const [inSize, outSize] = [h * w * channels, outH * outW * channels];
+  const addon = activeAddon();
+  if (addon !== undefined && plans.length > 0) {
+    const stride = 9 + taps;
+    const params = new Float64Array(plans.length * stride);
+    plans.forEach((plan, k) => {
+      const at = k * stride;
+      params.set(plan.matrix, at);
+      params[at + 6] = plan.jitter ? plan.jitter[0] : -1;
+      params[at + 7] = plan.jitter ? plan.jitter[1] : 1;
+      if (plan.blur) {
+        params[at + 8] = 1;
+        params.set(plan.blur, at + 9);
+      }
+    });
+    addon.augment(images, h, w, channels, Int32Array.from(indices), params, taps, out, outH);
+    return;
+  }
+  const scratch = taps > 0 ? new Float32Array(outSize) : null;
+  plans.forEach((plan, k) => {
+    const o = k * outSize;
+    warpAffine(images, indices[k] * inSize, h, w, channels, plan.matrix, out, o, outH, outW);
+    if (plan.jitter) jitterInPlace(out, o, outSize, channels, plan.jitter[0], plan.jitter[1]);
+    if (plan.blur && scratch) blurInPlace(out, o, outH, outW, channels, plan.blur, scratch);
+  });
+}
