@@ -4,7 +4,7 @@ import { benchMine, type MineBenchOptions } from './benchMine.js';
 import { BENCH_BN_GROUPS, BENCH_WIDTHS, benchMocoStep, type BenchEncoderKind, type MocoBenchOptions } from './benchMocoStep.js';
 import { benchSupervisedCommand } from './benchSupervised.js';
 import { UsageError } from './errors.js';
-import { finiteNumber, flagErrors, intTriple, nonNegativeInt, numberIn, oneOf, positiveInt, positiveIntList } from './options.js';
+import { flagErrors, intTriple, nonNegativeInt, numberIn, oneOf, positiveInt, positiveIntList } from './options.js';
 import { commandOutput } from './output.js';
 import { progressBar } from './progress.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
