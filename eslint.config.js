@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'runs/', 'build/', 'scratch/'] },
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'runs/', 'build/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

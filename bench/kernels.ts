@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../src/engine/backend.js';
-import { loadAddon } from '../src/engine/native/addon.js';
+import { loadAddon } from '../src/engine/native/loadAddon.js';
 import { Rng } from '../src/engine/random.js';
 import { installWasmFixes, removeWasmFixes } from '../src/engine/wasm/fixes.js';
 import { BatchNorm } from '../src/models/batchNorm.js';

@@ -3,7 +3,10 @@
  * MoCo + MoCHi, MoCo, …) so that a busy machine slows both alike:
  * `node --import tsx bench/mochiOverhead.ts [--backend native|wasm] [--threads 1] [--mochi 256,128,64] [--steps 40]`.
  * Shapes are those of `hardneg bench moco-step` (B=256, K=4096, D=128, MLP 784→512→128). Prints
- * the median step of each and the overhead, median(MoCHi) / median(MoCo) − 1, with `uptime`'s load.
+ * the median step of each and the overhead, median(MoCHi) / median(MoCo) − 1, with `uptime`'s load,
+ * for wall time and for the process's CPU time (user + system). On a shared machine the CPU time is
+ * the steadier measure of the work (at 1 thread it is the work itself; at n threads it adds the
+ * threads' time, and the wall time is what a user waits).
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
@@ -52,18 +55,29 @@ const xq = tf.tensor2d(rng.uniformArray(B * 784), [B, 784]);
 const xk = tf.tensor2d(rng.uniformArray(B * 784), [B, 784]);
 const [moco, mochi] = [state(1, false), state(1, true)];
 for (let i = 0; i < 5; i++) [moco, mochi].forEach((st) => mocoStep(st, xq, xk));
-const times: [number[], number[]] = [[], []];
+const wall: [number[], number[]] = [[], []];
+const cpu: [number[], number[]] = [[], []];
 const steps = Number(values.steps);
 for (let i = 0; i < steps; i++) {
   [moco, mochi].forEach((st, k) => {
-    const t0 = performance.now();
+    const [t0, c0] = [performance.now(), process.cpuUsage()];
     mocoStep(st, xq, xk);
-    times[k].push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    wall[k].push(performance.now() - t0);
+    cpu[k].push((c.user + c.system) / 1000);
   });
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-const [a, b] = times.map(median);
+const [a, b] = wall.map(median);
+const [ca, cb] = cpu.map(median);
 const load = loadavg()[0];
-const result = { backend: info.backend, threads: Number(values.threads), mochi: [N, s, sPrime], moco_ms: a, mochi_ms: b, overhead: b / a - 1, load1: load };
-console.error(`MoCo ${a.toFixed(2)} ms, MoCo + MoCHi(${N}, ${s}, ${sPrime}) ${b.toFixed(2)} ms: +${(100 * (b / a - 1)).toFixed(1)}% (medians of ${steps} interleaved steps; load ${load.toFixed(2)})`);
+const result = {
+  backend: info.backend, threads: Number(values.threads), mochi: [N, s, sPrime],
+  moco_ms: a, mochi_ms: b, overhead: b / a - 1, moco_cpu_ms: ca, mochi_cpu_ms: cb, cpu_overhead: cb / ca - 1, load1: load,
+};
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+console.error(
+  `MoCo ${a.toFixed(2)} ms, MoCo + MoCHi(${N}, ${s}, ${sPrime}) ${b.toFixed(2)} ms: ${pct(b / a - 1)} wall; ` +
+    `CPU ${ca.toFixed(2)} → ${cb.toFixed(2)} ms: ${pct(cb / ca - 1)} (medians of ${steps} interleaved steps; load ${load.toFixed(2)})`,
+);
 if (values.json) console.log(JSON.stringify(result));

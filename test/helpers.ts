@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../src/engine/backend.js';
-import { addonProblem, loadAddon } from '../src/engine/native/addon.js';
+import { addonProblem } from '../src/engine/native/addon.js';
+import { loadAddon } from '../src/engine/native/loadAddon.js';
 import { Rng } from '../src/engine/random.js';
 
 /** Initialises the engine (wasm with its fixes) once per test file. */

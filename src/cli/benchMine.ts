@@ -11,10 +11,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exactSearch, MetricKind, type BatchMatches } from 'usearch';
+import type { BatchMatches } from 'usearch';
 import { Rng } from '../engine/random.js';
 import { mine } from '../mining/mine.js';
 import type { TopK } from '../mining/topK.js';
+import { usearch } from '../mining/usearch.js';
 import { writeNpy } from '../data/npyWrite.js';
 
 export interface MineBenchOptions {
@@ -74,6 +75,7 @@ export function benchMine(options: MineBenchOptions): MineBenchResult {
     const seconds = (performance.now() - t1) / 1000;
 
     const t2 = performance.now();
+    const { exactSearch, MetricKind } = usearch();
     const truth = exactSearch(corpus, queries, D, k, MetricKind.IP, 0) as BatchMatches;
     const bruteForceSeconds = (performance.now() - t2) / 1000;
     return { seconds, recall: recallOf(candidates, truth, Q, k), bruteForceSeconds, generateSeconds };

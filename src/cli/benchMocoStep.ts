@@ -12,7 +12,7 @@
  * The same step in PyTorch is `bench/reference/moco_step.py` (same flags); `npm run bench:compare`
  * runs both.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { Rng } from '../engine/random.js';
 import { buildEncoder, type EncoderConfig } from '../models/encoder.js';
 import { momentumCopy } from '../models/momentumEncoder.js';

@@ -18,7 +18,7 @@ import {
 } from '../train/supervisedStudy.js';
 import { commandOutput } from './output.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
-import { finiteNumber, oneOf, positiveInt } from './options.js';
+import { numberIn, oneOf, positiveInt } from './options.js';
 
 /** A comma-separated list, each item parsed by `item`, no duplicates, at least one. */
 function listOf<T>(name: string, item: (v: string) => T): (value: string) => T[] {
@@ -35,14 +35,6 @@ function seedValue(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--seeds: each seed must be an integer >= 0, got '${v}'`);
   return n;
-}
-
-function numberIn(name: string, lo: number, hi: number): (v: string) => number {
-  return (v) => {
-    const n = finiteNumber(v, name);
-    if (n < lo || n > hi) throw new InvalidArgumentError(`${name} must be a number in [${lo}, ${hi}], got '${v}'`);
-    return n;
-  };
 }
 
 interface Flags {
@@ -76,7 +68,7 @@ export function benchSupervisedCommand(): Command {
     .option('--from-moco', 'only cells fine-tuning the MoCo encoder pre-trained on the unlabeled training split (default: both inits)')
     .option('--lambda <x>', 'share λ of the contrastive term, in [0, 1]', numberIn('--lambda', 0, 1), STUDY_DEFAULTS.lambda)
     .option('--beta <x>', "SCHaNe's β, >= 0", numberIn('--beta', 0, Number.MAX_VALUE), STUDY_DEFAULTS.beta)
-    .option('--temperature <x>', 'τ of SupCon and SCHaNe, > 0', numberIn('--temperature', Number.MIN_VALUE, Number.MAX_VALUE), STUDY_DEFAULTS.temperature)
+    .option('--temperature <x>', 'τ of SupCon and SCHaNe, in [0.001, 100]', numberIn('--temperature', 0.001, 100), STUDY_DEFAULTS.temperature)
     .option('--positives <form>', `SCHaNe's positives (${SCHANE_POSITIVES.join(', ')})`, oneOf(SCHANE_POSITIVES, '--positives'), STUDY_DEFAULTS.positives)
     .option('--epochs <n>', 'epochs per cell', (v) => positiveInt(v, '--epochs'), STUDY_DEFAULTS.epochs)
     .option('--moco-epochs <n>', 'epochs of the MoCo pre-training (once per dataset)', (v) => positiveInt(v, '--moco-epochs'), STUDY_DEFAULTS.mocoEpochs)

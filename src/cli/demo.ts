@@ -9,7 +9,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { Command } from 'commander';
 import { knnClassify } from '../eval/knn.js';
 import type { TrainConfig } from '../train/config.js';

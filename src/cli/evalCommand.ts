@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { Command } from 'commander';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
 import { knnClassify } from '../eval/knn.js';
@@ -32,7 +32,8 @@ export function evalCommand(): Command {
       if (!existsSync(run.file('config.json'))) throw new UsageError(`--run: ${flags.run} is not a run directory (no config.json)`);
       if (!existsSync(join(flags.run, 'checkpoint', 'model'))) throw new UsageError(`--run: ${flags.run} has no checkpoint/model to evaluate`);
       await startEngine(cmd.optsWithGlobals<GlobalOptions>());
-      const config = parseTrainConfig(run.readJson<{ config: unknown }>('config.json').config, `${flags.run}/config.json`);
+      // A finished run is evaluated as it was trained, even if today's rules would refuse its config.
+      const config = parseTrainConfig(run.readJson<{ config: unknown }>('config.json').config, `${flags.run}/config.json`, { rules: false });
       const data = await loadTrainTest(config.data, config.seed);
       const { model } = await loadModel(join(flags.run, 'checkpoint', 'model'));
       const backbone = config.task === 'supervised' ? (model.getLayer(BACKBONE_NAME) as tf.LayersModel) : backboneOf(model);

@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { benchCommand } from './bench.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './evalCommand.js';
+import { embedCommand } from './embedCommand.js';
+import { exportCommand } from './exportCommand.js';
 import { intIn } from './options.js';
 import { trainCommand } from './trainCommand.js';
 import { reportCommand } from './report.js';
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   program.addCommand(trainRetrievalCommand());
   program.addCommand(evalRetrievalCommand());
   program.addCommand(trainAdapterCommand());
+  program.addCommand(embedCommand());
+  program.addCommand(exportCommand());
   // Every command, nested ones (bench moco-step) included, throws instead of calling process.exit.
   const override = (cmd: Command): void => {
     cmd.exitOverride();

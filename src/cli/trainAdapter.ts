@@ -39,7 +39,7 @@ export function trainAdapterCommand(): Command {
     .requiredOption('--queries <file>', 'query vectors: JSONL {"id","vector"} or .npy (ids are row numbers)')
     .requiredOption('--corpus <file>', 'corpus vectors: JSONL {"id","vector"} or .npy')
     .requiredOption('--qrels <file>', 'positives: BEIR TSV (query-id, corpus-id, score), TREC, or JSONL {"query_id","corpus_id","score"}')
-    .requiredOption('-o, --output <file>', 'where to save the adapter (load it with Adapter.load)')
+    .requiredOption('-o, --output <file>', 'where to save the adapter: a .safetensors file (Adapter.load, hardneg embed/export, PyTorch)')
     .option('--kind <kind>', 'linear | residual', oneOf(['linear', 'residual'] as const, '--kind'), 'linear')
     .option('--negatives <source>', 'in-batch | mined | mined-filtered', oneOf(['in-batch', 'mined', 'mined-filtered'] as const, '--negatives'), 'mined-filtered')
     .option('--negative-pool <docs>', 'mine from the training queries\' positives (train) or from the whole corpus (corpus)', oneOf(['train', 'corpus'] as const, '--negative-pool'), 'train')

@@ -3,7 +3,7 @@
  * (query: a noun synset's definition; document: its lemmas), trained with in-batch, mined, or
  * mined and filtered negatives, and evaluated on dev/test against all 76,066 documents.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { reverseDictionary } from '../experiments/reverseDictionary.js';
 import { Rng } from '../engine/random.js';
@@ -87,7 +87,7 @@ export function trainRetrievalCommand(): Command {
       .option('--buckets <n>', 'hash buckets', (v) => positiveInt(v, '--buckets'), 1 << 18)
       .option('--seeds <list>', 'seeds, comma-separated: one run each, then mean ± std', seedList, [0])
       .option('--eval <splits>', 'splits to evaluate: dev, test or dev,test', splitList, ['dev', 'test'] as Split[])
-      .option('-o, --out <file>', 'save the trained encoder (model text) or adapter (last seed)')
+      .option('-o, --out <file>', 'save the trained encoder (model text) or adapter (last seed) as a .safetensors file')
       .option('--runs-dir <dir>', 'write a run directory per seed, <dir>/<name>-seed<k> (config.json, metrics.jsonl with dev metrics per epoch, final.json), for hardneg report')
       .option('--name <name>', 'run name for --runs-dir (default retrieval-<model>-<negatives>)')
       .option('--skip-nonfinite', 'skip a step whose loss or gradients are NaN/Inf instead of stopping'),

@@ -15,24 +15,25 @@ export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 
-/** Reads an images file and a labels file into a dataset. */
-export function loadIdxDataset(imagesPath: string, labelsPath: string, classNames: string[]): ImageDataset {
+/** Reads an images file and a labels file into a dataset; class names default to '0', '1', … up to the largest label. */
+export function loadIdxDataset(imagesPath: string, labelsPath: string, classNames?: string[]): ImageDataset {
   const images = readIdx(imagesPath);
   const labels = readIdx(labelsPath);
   const shape = images.shape;
   if (shape.length !== 3 && shape.length !== 4) {
-    throw new DataError(`loadIdxDataset: ${imagesPath}: expected images [n, H, W] or [n, H, W, C], got [${shape.join(', ')}]`);
+    throw new DataError(`loadIdxDataset: ${imagesPath}: expected images [n, H, W] or [n, H, W, C] (rank 3 or 4), got rank ${shape.length} [${shape.join(', ')}]`);
   }
   if (labels.shape.length !== 1) throw new DataError(`loadIdxDataset: ${labelsPath}: expected labels [n], got [${labels.shape.join(', ')}]`);
   const n = shape[0];
   if (labels.shape[0] !== n) {
     throw new DataError(`loadIdxDataset: ${labelsPath} has ${labels.shape[0]} labels but ${imagesPath} has ${n} images`);
   }
-  const bad = labels.data.findIndex((y) => y >= classNames.length);
-  if (bad >= 0) throw new DataError(`loadIdxDataset: ${labelsPath}: label ${labels.data[bad]} at index ${bad} is not below ${classNames.length} classes`);
+  const names = classNames ?? Array.from({ length: labels.data.reduce((m, y) => Math.max(m, y), -1) + 1 }, (_v, i) => String(i));
+  const bad = labels.data.findIndex((y) => y >= names.length);
+  if (bad >= 0) throw new DataError(`loadIdxDataset: ${labelsPath}: label ${labels.data[bad]} at index ${bad} is not below ${names.length} classes`);
   const pixels = new Float32Array(images.data.length);
   for (let i = 0; i < pixels.length; i++) pixels[i] = images.data[i] / 255;
-  return createDataset(pixels, Int32Array.from(labels.data), [n, shape[1], shape[2], shape[3] ?? 1], classNames, `loadIdxDataset: ${imagesPath}`);
+  return createDataset(pixels, Int32Array.from(labels.data), [n, shape[1], shape[2], shape[3] ?? 1], names, `loadIdxDataset: ${imagesPath}`);
 }
 
 export interface FashionMnistOptions {

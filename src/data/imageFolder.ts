@@ -90,6 +90,36 @@ export function readImageFolder(dir: string, options: ImageFolderOptions = {}): 
   return { dataset, skipped, resized };
 }
 
+/**
+ * The images of `dir` for embedding: those in its class sub-folders and those directly in it,
+ * in name order (sub-folders first), as paths.
+ */
+export function listImageFiles(dir: string): string[] {
+  const entries = listVisible(dir);
+  const inside = entries.filter((name) => isDirectory(join(dir, name))).flatMap((sub) => listVisible(join(dir, sub)).map((file) => join(dir, sub, file)));
+  const direct = entries.map((name) => join(dir, name)).filter((path) => !isDirectory(path));
+  return [...inside, ...direct].filter((path) => EXTENSIONS.has(extname(path).toLowerCase()));
+}
+
+/** `[H, W, channels]` of an image file as `readImageFolder` would take it (channels 1 when grey). */
+export function imageFileShape(path: string): [number, number, number] {
+  const decoded = decodeImage(path);
+  return [decoded.height, decoded.width, decoded.grey ? 1 : 3];
+}
+
+/** Decodes one image into `dst` at `offset` as `[H, W, C]` in [0, 1], centre-cropped and resized to `shape` when its size differs. */
+export function decodeImageInto(path: string, shape: [number, number, number], dst: Float32Array, offset: number): void {
+  const [h, w, channels] = shape;
+  const decoded = decodeImage(path);
+  if (decoded.height === h && decoded.width === w) {
+    writeChannels(decoded, channels, dst, offset);
+    return;
+  }
+  const full = new Float32Array(decoded.height * decoded.width * channels);
+  writeChannels(decoded, channels, full, 0);
+  dst.set(resizeCenterCrop({ data: full, height: decoded.height, width: decoded.width, channels }, h, w).data, offset);
+}
+
 interface Decoded {
   rgba: Uint8Array;
   height: number;

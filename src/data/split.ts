@@ -43,6 +43,13 @@ export interface TrainTest {
   train: ImageDataset;
   test: ImageDataset;
   split: SplitDescription;
+  /** Bad images skipped while reading (`skipBad`). */
+  skipped?: number;
+  /**
+   * Present when the training set has no labels (all 0): the labelled kNN bank, half of the
+   * labelled test source (`test` is the other half, the queries).
+   */
+  knnBank?: ImageDataset;
 }
 
 /**

@@ -3,7 +3,7 @@
  * `native/fusedKernels.ts`), the same result composed from stock ops elsewhere. Callers get the
  * same values either way; neither form records gradients (use them inside `tf.customGrad`).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { SOFTMAX_LSE } from './native/fusedKernels.js';
 
 function fusedAvailable(name: string): boolean {

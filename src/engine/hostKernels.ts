@@ -6,21 +6,22 @@
  * - `hardestIndicesIn`: the N largest scores of each row `[B, K]` → `[B, N]` (selection.c / host/selection.ts);
  * - `pairDots`: rows[I[x]]·rows[J[x]] (selection.c / a float64 loop: equal up to rounding);
  * - `drawInts`, `drawUniform`: an `Rng`'s own stream, drawn in C on its live state (mochi.c / random.ts);
- * - `mochiMix`, `mochiScatter`: MoCHi's fused forward and backward host work (mochi.c / host/mochiMix.ts);
+ * - `mochiMix`, `mochiScatter`: MoCHi's fused forward and backward host work (mochi.c / host/mochiMix.ts),
+ *   and `mochiGradients`, the backward pass as tensors;
  * - `augmentPixels`: the augmentation's warp, jitter and blur of a batch (augment.c / host/augmentPixels.ts);
  * - `hostValues`, `hostArray`: read a float32 tensor's values, and get an array to make one from,
  *   without a copy where the backend allows (the native backend's arrays are host memory).
  * Tensor kernels (matrix products, element-wise maps, softmax) are TensorFlow.js kernels of the
  * native backend (`engine/native/`), reached through tf ops and `engine/fused.ts`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { activeAddon } from './native/addon.js';
 import { floatValues, type CpuBackend } from './native/kernelCall.js';
 import { allocate } from './native/memory.js';
 import type { Rng } from './random.js';
 import { blurInPlace, jitterInPlace, warpAffine } from './host/augmentPixels.js';
 import { selectHardest } from './host/selection.js';
-import { mixJs, scatterJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
+import { mixJs, rowDot, scatterJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
 
 export type { MochiMixArrays, MochiMixed } from './host/mochiMix.js';
 
@@ -69,11 +70,7 @@ export function pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32A
     addon.pairDots(rows, D, I, J, c);
     return c;
   }
-  for (let x = 0; x < I.length; x++) {
-    let dot = 0;
-    for (let e = I[x] * D, f = J[x] * D, end = e + D; e < end; e++, f++) dot += rows[e] * rows[f];
-    c[x] = dot;
-  }
+  for (let x = 0; x < I.length; x++) c[x] = rowDot(rows, I[x] * D, J[x] * D, D);
   return c;
 }
 
@@ -131,6 +128,41 @@ export function mochiScatter(B: number, K: number, s: number, sPrime: number, mi
     return;
   }
   addon.mochiScatter(Int32Array.of(B, K, 1, s, sPrime, 0), dy, mixed.rowI, mixed.rowJ, mixed.rowK, mixed.wA, mixed.wB, mixed.wQ, mixed.wD, dNeg, dqq);
+}
+
+/**
+ * MoCHi's backward pass as tensors: dNeg `[B, K]` and dqq `[B]` (null when s′ = 0) from dy
+ * `[B, s + s′]`. With the addon, one C scatter into a fresh array. Otherwise the B·(2s + s′)
+ * coefficients dy·w are formed here and summed into `[B·K]` by the backend's UnsortedSegmentSum
+ * (on wasm a vectorised scatter, cheaper than building the dense array in JavaScript), in the
+ * order `mochiScatter` sums them, so both give the same values.
+ */
+export function mochiGradients(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D | null] {
+  const dqq = sPrime > 0 ? new Float32Array(B) : null;
+  if (activeAddon() !== undefined) {
+    const dNeg = hostArray(B * K);
+    mochiScatter(B, K, s, sPrime, mixed, hostValues(dy), dNeg, dqq);
+    return [tf.tensor2d(dNeg, [B, K]), dqq && tf.tensor1d(dqq)];
+  }
+  const g = hostValues(dy);
+  const [nS, nP, S] = [B * s, B * sPrime, s + sPrime];
+  const coefficients = new Float32Array(2 * nS + nP);
+  const cells = new Int32Array(2 * nS + nP);
+  for (let x = 0; x < nS; x++) {
+    const [b, t] = [Math.floor(x / s), x % s];
+    coefficients[x] = g[b * S + t] * mixed.wA[x];
+    coefficients[nS + x] = g[b * S + t] * mixed.wB[x];
+    cells[x] = b * K + mixed.rowI[x];
+    cells[nS + x] = b * K + mixed.rowJ[x];
+  }
+  for (let x = 0; x < nP; x++) {
+    const [b, t] = [Math.floor(x / sPrime), x % sPrime];
+    coefficients[2 * nS + x] = g[b * S + s + t] * mixed.wD[x];
+    cells[2 * nS + x] = b * K + mixed.rowK[x];
+    dqq![b] = Math.fround(dqq![b] + Math.fround(g[b * S + s + t] * mixed.wQ[x]));
+  }
+  const dNeg = tf.tidy(() => tf.reshape(tf.unsortedSegmentSum(tf.tensor1d(coefficients), tf.tensor1d(cells, 'int32'), B * K), [B, K]) as tf.Tensor2D);
+  return [dNeg, dqq && tf.tensor1d(dqq)];
 }
 
 /** One view's pixel work: the affine map `[a, b, c, d, e, f]` (output → source), brightness and contrast factors, blur weights (null: none). */

@@ -9,7 +9,7 @@
  *
  * Shapes: a, b `[n, D]` (row i of b is the positive of row i of a); embeddings `[n, D]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { ArgumentError, checkShape } from '../ops/validate.js';
 import { readScalar } from '../ops/readValues.js';

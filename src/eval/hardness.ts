@@ -8,7 +8,7 @@
  * - the mean similarity to the positive, to all queue items, to the N hardest, and to the
  *   synthetic h and h′; plus samples of each for a histogram (`hardness.json`).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import type { Rng } from '../engine/random.js';
 import { planMochi, type MochiConfig } from '../negatives/mochi.js';
 import type { MemoryQueue } from '../negatives/memoryQueue.js';

@@ -11,7 +11,7 @@
  *
  * Shapes: bank `[M, D]` with labels `[M]`, queries `[Q, D]` with labels `[Q]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { hardestIndicesIn } from '../engine/hostKernels.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { ArgumentError, checkInt, checkPositive, checkShape } from '../ops/validate.js';

@@ -8,7 +8,7 @@
  * training set's mean and std; reports top-1 on the test features. Seeded, deterministic on one
  * backend. Shapes: train `[n, D]`, test `[m, D]`, labels `[n]` / `[m]` in 0..classes−1.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { ArgumentError, checkInt, checkShape } from '../ops/validate.js';
 import { readValues } from '../ops/readValues.js';

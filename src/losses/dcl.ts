@@ -19,7 +19,7 @@
  *
  * Shapes: z1, z2 `[B, D]` (the two views, B >= 2) → scalar.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { rowLogSumExp } from '../ops/logSumExp.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { stopGradient } from '../ops/stopGradient.js';

@@ -18,7 +18,7 @@
  *
  * Shapes: z1, z2 `[B, D]` (the two views, B >= 2) → scalar.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { rowLogSumExp } from '../ops/logSumExp.js';
 import { nonDifferentiable } from '../ops/nonDifferentiable.js';
 import { l2Normalize } from '../ops/normalize.js';

@@ -12,7 +12,7 @@
  *
  * Shapes: query `[B, D]`, positive `[B, D]`, negatives `[K, D]` → scalar.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { constantProduct } from '../ops/constantProduct.js';
 import { contrastiveCrossEntropy } from '../ops/contrastiveCrossEntropy.js';
 import { crossEntropy } from '../ops/crossEntropy.js';

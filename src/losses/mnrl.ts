@@ -21,7 +21,7 @@
  *
  * Shapes: queries, positives `[B, D]`, hardNegatives `[B, H, D]` → scalar.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { ArgumentError, checkFinite, checkPositive, checkShape } from '../ops/validate.js';

@@ -11,7 +11,7 @@
  *
  * Shapes: query `[B, D]`, key `[B, D]`, queue `[K, D]` → scalar.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { hostValues } from '../engine/hostKernels.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { checkMochiConfig, mochiInputs, mochiLogitsFast, mochiSynthetic, ownLogits, planMochi, type MochiConfig } from '../negatives/mochi.js';

@@ -11,7 +11,7 @@
  *
  * Shapes: z1 `[B, D]`, z2 `[B, D]` (row b of each: two views of sample b) → scalar.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { checkFinite, checkPositive, checkShape } from '../ops/validate.js';
 import { supConOnAnchors } from './supCon.js';

@@ -16,7 +16,7 @@
  * gradient through hard-negative weights), `margin`; SCHaNe's `positives` picks its form.
  * Defaults are each function's own.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../engine/tf.js';
 import { z } from 'zod';
 import { dcl } from './dcl.js';
 import { hcl } from './hcl.js';

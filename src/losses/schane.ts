@@ -41,7 +41,7 @@
  * per-positive: ℓ_i = mean_p softplus(log Ng_i − s_ip). The loss carries its own gradient w.r.t. s.
  * `schaneObjective` adds cross-entropy: (1 − λ)·CE(logits `[B, C]`, labels) + λ·SCHaNe.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { gram } from '../ops/gram.js';
 import { labelMasks } from '../ops/labelMasks.js';

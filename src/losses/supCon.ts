@@ -18,7 +18,7 @@
  *
  * Shapes: features `[B, V, D]` or `[B, D]` (V = 1), labels `[B]` int32 → scalar.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { gram } from '../ops/gram.js';
 import { labelMasks } from '../ops/labelMasks.js';
 import { maskedSoftmax } from '../ops/maskedSoftmax.js';

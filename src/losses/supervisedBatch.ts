@@ -6,7 +6,7 @@
  * int32 → anchors `[B·V, D]` (row `b·V + v` is view v of sample b; L2-normalised unless
  * `normalize` is false) and their labels `[B·V]` (each sample's label repeated per view).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { ArgumentError, checkFinite, checkLabels } from '../ops/validate.js';
 

@@ -20,7 +20,7 @@
  *
  * Shapes: embeddings `[B, D]`, labels int32 `[B]` → scalar.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { nonDifferentiable } from '../ops/nonDifferentiable.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { DISTANCES, pairwiseDistance, type Distance } from '../ops/pairwiseDistance.js';

@@ -5,7 +5,7 @@
  *
  * Shapes: queries `[Q, D]`, corpus `[N, D]` (row-major) → `TopK` with rows offset by `firstRow`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { hardestIndicesIn } from '../engine/hostKernels.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { emptyTopK, mergeTopK, type TopK } from './topK.js';

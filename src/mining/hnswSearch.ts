@@ -7,8 +7,9 @@
  *
  * Shapes: queries `[Q, D]`, corpus `[N, D]` (row-major) → `TopK` with rows offset by `firstRow`.
  */
-import { Index, MetricKind, ScalarKind, type BatchMatches, type Matches } from 'usearch';
+import type { BatchMatches, Matches } from 'usearch';
 import { emptyTopK, type TopK } from './topK.js';
+import { usearch } from './usearch.js';
 
 export interface HnswOptions {
   /** Graph degree M (default 16). */
@@ -26,6 +27,7 @@ export function hnswTopK(queries: Float32Array, corpus: Float32Array, dim: numbe
   const out = emptyTopK(Q, k);
   if (N === 0 || Q === 0) return out;
   const { connectivity = 16, expansionAdd = 64, expansionSearch = Math.max(64, 2 * k) } = options;
+  const { Index, MetricKind, ScalarKind } = usearch();
   const index = new Index({
     dimensions: dim,
     metric: MetricKind.Cos,

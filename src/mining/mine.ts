@@ -16,7 +16,7 @@
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { Rng } from '../engine/random.js';
 import type { FilterOptions } from '../negatives/falseNegativeFilter.js';
 import { l2Normalize } from '../ops/normalize.js';

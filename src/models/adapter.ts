@@ -8,9 +8,11 @@
  * Both start as the identity, so an untrained adapter returns the input vectors (normalised).
  * Shapes: `[n, D]` → `[n, D]` unit rows.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
+import { f32, takeF32 } from './safetensors.js';
+import { transpose2d } from './torchLayout.js';
 import { loadWeightFile, saveWeightFile } from './weightFile.js';
 
 export interface AdapterConfig {
@@ -83,18 +85,32 @@ export class Adapter {
     return out;
   }
 
-  save(path: string): void {
-    const names = this.config.kind === 'linear' ? ['w', 'b'] : ['w1', 'b1', 'w2', 'b2'];
-    saveWeightFile(path, {
-      kind: KIND,
-      config: this.config,
-      tensors: this.weights.map((w, i) => ({ name: names[i], shape: w.shape, values: w.dataSync() as Float32Array })),
+  /** PyTorch names and layout: linear `linear.weight` `[D, D]` (= Wᵀ), `linear.bias`; residual `fc1.*`, `fc2.*`. */
+  tensors() {
+    const names = this.config.kind === 'linear' ? ['linear'] : ['fc1', 'fc2'];
+    return this.weights.flatMap((w, i) => {
+      const values = w.dataSync() as Float32Array;
+      const layer = names[i >> 1];
+      if (i % 2 === 1) return [f32(`${layer}.bias`, w.shape, values)];
+      const [rows, cols] = w.shape;
+      return [f32(`${layer}.weight`, [cols, rows], transpose2d(values, rows, cols))];
     });
   }
 
+  /** Writes a safetensors file (PyTorch layout, `tensors()`), the config in its metadata. */
+  save(path: string): void {
+    saveWeightFile(path, { kind: KIND, config: this.config, tensors: this.tensors() });
+  }
+
   static load(path: string): Adapter {
-    const { config, tensors } = loadWeightFile<ResolvedAdapterConfig>(path, KIND);
-    return new Adapter(config, undefined, tensors.map((t) => t.values));
+    const { config, contents } = loadWeightFile<ResolvedAdapterConfig>(path, KIND);
+    const { dim: D, hidden: H } = config;
+    const layers: [string, number, number][] = config.kind === 'linear' ? [['linear', D, D]] : [['fc1', D, H], ['fc2', H, D]];
+    const stored = layers.flatMap(([layer, inDim, outDim]) => [
+      transpose2d(takeF32(contents, `${layer}.weight`, [outDim, inDim], path), outDim, inDim),
+      takeF32(contents, `${layer}.bias`, [outDim], path),
+    ]);
+    return new Adapter(config, undefined, stored);
   }
 
   dispose(): void {

@@ -20,7 +20,7 @@
  *
  * Shapes: `[…, C]` → `[…, C]`. Registered for tf.layers serialization as `HardnegBatchNorm`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { ArgumentError } from '../ops/validate.js';
 import { batchNormBackward, batchNormForward } from './batchNormOps.js';
 

@@ -14,7 +14,7 @@
  *
  * Shapes: x, dy `[B, …, C]`; γ, β `[C]`; μ, σ² `[G, C]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { BATCH_NORM, BATCH_NORM_GRAD } from '../engine/native/fusedKernels.js';
 
 export interface BatchNormForward {

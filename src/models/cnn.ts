@@ -19,7 +19,7 @@
  *
  * Shapes: `[B, H, W, C]` → `[B, widths[widths.length − 1]]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { ArgumentError, checkInt } from '../ops/validate.js';
 import { BatchNorm } from './batchNorm.js';

@@ -11,7 +11,7 @@
  *
  * Shapes: rows `[U, dim]` → bags `[n, dim]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import type { Rng } from '../engine/random.js';
 
 /** n bags of ids, concatenated: bag i is `ids[offsets[i] .. offsets[i + 1])`. */

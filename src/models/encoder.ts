@@ -8,7 +8,7 @@
  *
  * Without `head` the encoder is the backbone alone. Shapes: `[B, …inputShape]` → `[B, outputDim]`.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../engine/tf.js';
 import { z } from 'zod';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { ArgumentError } from '../ops/validate.js';

@@ -2,7 +2,7 @@
  * Multi-layer perceptron encoder: Dense → ReLU → … → Dense (no activation on the output).
  * Shapes: `[B, inputDim]` → `[B, outputDim]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 
 export interface MLPConfig {

@@ -8,7 +8,7 @@
  * included. For encoders with BatchNorm, compute keys and queries with `encodeKeys` /
  * `encodeQueries` (`models/shuffledBatchNorm.ts`), which keep the batch statistics from leaking.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { axpbyInPlace } from '../engine/native/inPlace.js';
 
 /** A non-trainable copy of `source` with the same architecture and copied weights. */

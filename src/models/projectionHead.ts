@@ -5,7 +5,7 @@
  * Shapes: head `[B, inputDim]` → `[B, outputDim]`; `withHead(backbone, head)`: the backbone's input
  * → `[B, outputDim]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { ArgumentError, checkInt } from '../ops/validate.js';
 

@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { ArgumentError } from '../ops/validate.js';
 import { writeError } from '../util/atomicWrite.js';
 import { parseEncoderConfig, type EncoderConfig } from './encoder.js';

@@ -21,7 +21,7 @@
  *
  * Shapes: x `[B, …input]` → `[B, D]`; G must divide B.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { ArgumentError, checkInt } from '../ops/validate.js';
 import { BatchNorm } from './batchNorm.js';

@@ -10,9 +10,11 @@
  *
  * Shapes: texts `[n]` → `[n, dim]` unit rows.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
+import { f32, takeF32 } from './safetensors.js';
+import { transpose2d } from './torchLayout.js';
 import { loadWeightFile, saveWeightFile } from './weightFile.js';
 import { EmbeddingTable, meanBags, packBags, type BagLookup, type Bags } from './embeddingBag.js';
 import { DEFAULT_TEXT_FEATURES, textFeatures, type TextFeatureOptions } from './textFeatures.js';
@@ -94,26 +96,43 @@ export class HashedTextEncoder {
     return out;
   }
 
+  /**
+   * PyTorch names and layout: `embedding.weight` `[buckets, dim]` (an `nn.EmbeddingBag` in mean
+   * mode), `fc1.weight` `[hidden, dim]`, `fc1.bias`, `fc2.weight` `[dim, hidden]`, `fc2.bias`.
+   */
+  tensors() {
+    const { buckets, dim, hidden } = this.config;
+    const out = [f32('embedding.weight', [buckets, dim], this.table.values)];
+    if (hidden === 0) return out;
+    const [w1, b1, w2, b2] = this.weights.map((w) => w.dataSync() as Float32Array);
+    return [
+      ...out,
+      f32('fc1.weight', [hidden, dim], transpose2d(w1, dim, hidden)),
+      f32('fc1.bias', [hidden], b1),
+      f32('fc2.weight', [dim, hidden], transpose2d(w2, hidden, dim)),
+      f32('fc2.bias', [dim], b2),
+    ];
+  }
+
+  /** Writes a safetensors file (PyTorch layout, `tensors()`), the config in its metadata. */
   save(path: string): void {
-    const c = this.config;
-    const names = ['w1', 'b1', 'w2', 'b2'];
-    saveWeightFile(path, {
-      kind: KIND,
-      config: c,
-      tensors: [
-        { name: 'table', shape: [c.buckets, c.dim], values: this.table.values },
-        ...this.weights.map((w, i) => ({ name: names[i], shape: w.shape, values: w.dataSync() as Float32Array })),
-      ],
-    });
+    saveWeightFile(path, { kind: KIND, config: this.config, tensors: this.tensors() });
   }
 
   static load(path: string): HashedTextEncoder {
-    const { config, tensors } = loadWeightFile<ResolvedTextEncoderConfig>(path, KIND);
-    const expected = config.hidden === 0 ? 1 : 5;
-    if (tensors.length !== expected || tensors[0].values.length !== config.buckets * config.dim) {
-      throw new Error(`${path}: weight file tensors do not match its configuration`);
-    }
-    return new HashedTextEncoder(config, undefined, { table: tensors[0].values, weights: tensors.slice(1).map((t) => t.values) });
+    const { config, contents } = loadWeightFile<ResolvedTextEncoderConfig>(path, KIND);
+    const { buckets, dim, hidden } = config;
+    const table = takeF32(contents, 'embedding.weight', [buckets, dim], path);
+    const weights =
+      hidden === 0
+        ? []
+        : [
+            transpose2d(takeF32(contents, 'fc1.weight', [hidden, dim], path), hidden, dim),
+            takeF32(contents, 'fc1.bias', [hidden], path),
+            transpose2d(takeF32(contents, 'fc2.weight', [dim, hidden], path), dim, hidden),
+            takeF32(contents, 'fc2.bias', [dim], path),
+          ];
+    return new HashedTextEncoder(config, undefined, { table, weights });
   }
 
   dispose(): void {

@@ -12,7 +12,7 @@
  * `keys()` and `keysT()` return tensors that the queue owns and caches until the next enqueue:
  * do not dispose them.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { ArgumentError, checkInt, checkShape } from '../ops/validate.js';
 
 export class MemoryQueue {

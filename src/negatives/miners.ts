@@ -4,7 +4,7 @@
  * `hardest`, `semi-hard` or seeded `random` sampling). Anchors with fewer than k usable candidates
  * get −1 in the unused slots.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { ArgumentError, checkFinite, checkInt, checkShape } from '../ops/validate.js';

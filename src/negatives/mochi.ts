@@ -17,8 +17,8 @@
  *   denominator is a constant, so ∂(q·h)/∂q = h and ∂(q·h′)/∂q = h′, exactly the gradient of the
  *   exact path. Exact only for unit queries and unit queue items.
  */
-import * as tf from '@tensorflow/tfjs';
-import { hardestIndicesIn, hostArray, hostValues, mochiMix, mochiScatter, type MochiMixed } from '../engine/hostKernels.js';
+import * as tf from '../engine/tf.js';
+import { hardestIndicesIn, mochiGradients, mochiMix, type MochiMixed } from '../engine/hostKernels.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { stopGradient } from '../ops/stopGradient.js';
@@ -86,11 +86,15 @@ export function planMochi(
   if (explicit) checkDraws(d0, B, N, s, sPrime);
   const mixed = mochiMix({
     B, K, N, s, sPrime, D, scores, scale, rows: queueRows, hardest,
-    i: Int32Array.from(d0.i), j: Int32Array.from(d0.j), alpha: Float64Array.from(d0.alpha),
-    k: Int32Array.from(d0.k), beta: Float64Array.from(d0.beta),
+    i: int32(d0.i), j: int32(d0.j), alpha: Float64Array.from(d0.alpha), k: int32(d0.k), beta: Float64Array.from(d0.beta),
     qq: sPrime === 0 ? null : qq ?? new Float32Array(B).fill(scale),
   });
   return { ...cfg, B, K, hardest, draws: d0, rowI: mixed.rowI, rowJ: mixed.rowJ, rowK: mixed.rowK, c: mixed.c, d: mixed.d, mixed };
+}
+
+/** The ranks as an Int32Array (drawn ones already are). */
+function int32(a: ArrayLike<number>): Int32Array {
+  return a instanceof Int32Array ? a : Int32Array.from(a);
 }
 
 /** Row b of every synthetic negative of query b: `[B·n]` = 0,0,…,1,1,… */
@@ -104,7 +108,7 @@ function ownerRows(B: number, n: number): tf.Tensor1D {
  * The synthetic logits `[B, s + s′]` of the logit-space form as one op, the plan's `mixed.logits`,
  * differentiable in the query's queue logits `neg` `[B, K]` (= scale·q·n) and, when s′ > 0, in
  * `qq` `[B]` = scale·q·q̂ (which must be the values the plan was made with). Its gradient is one
- * host scatter (`mochiScatter`) of B·(2s + s′) coefficients into `[B, K]`.
+ * scatter of B·(2s + s′) coefficients into `[B, K]` (`mochiGradients`).
  */
 export function mochiLogitsFast(plan: MochiPlan, neg: tf.Tensor2D, qq: tf.Tensor1D | null): tf.Tensor2D {
   const { B, K, s, sPrime, mixed } = plan;
@@ -112,10 +116,8 @@ export function mochiLogitsFast(plan: MochiPlan, neg: tf.Tensor2D, qq: tf.Tensor
   const op = tf.customGrad(() => ({
     value: tf.tensor2d(mixed.logits, [B, s + sPrime]),
     gradFunc: (dy: tf.Tensor) => {
-      const dNeg = hostArray(B * K);
-      const dqq = qq === null ? null : new Float32Array(B);
-      mochiScatter(B, K, s, sPrime, mixed, hostValues(dy), dNeg, dqq);
-      return dqq === null ? [tf.tensor2d(dNeg, [B, K])] : [tf.tensor2d(dNeg, [B, K]), tf.tensor1d(dqq)];
+      const [dNeg, dqq] = mochiGradients(B, K, s, sPrime, mixed, dy as tf.Tensor2D);
+      return dqq === null ? [dNeg] : [dNeg, dqq];
     },
   }));
   return (qq === null ? op(neg) : op(neg, qq)) as tf.Tensor2D;

@@ -5,7 +5,7 @@
  *
  * Shapes: a `[B, D]`, bT `[D, K]`, b `[K, D]` → `[B, K]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 export function constantProduct(a: tf.Tensor2D, bT: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   if (bT.shape[0] !== b.shape[1] || bT.shape[1] !== b.shape[0]) {

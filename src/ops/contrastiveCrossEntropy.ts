@@ -12,7 +12,7 @@
  *
  * Shapes: pos `[B, 1]`, negatives `[B, K_i]` each (any number of blocks, K_i may be 0) → scalar.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { softmaxLse } from '../engine/fused.js';
 
 export function contrastiveCrossEntropy(pos: tf.Tensor2D, negatives: tf.Tensor2D[]): tf.Scalar {

@@ -9,7 +9,7 @@
  * Shapes: logits `[B, C]` float32, targets `[B]` int32 in [0, C) (or one number for all rows)
  * → scalar.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D | number): tf.Scalar {
   if (logits.rank !== 2) throw new Error(`crossEntropy: logits must be [B, C], got shape [${logits.shape}]`);

@@ -5,7 +5,7 @@
  *
  * Shapes: z `[M, D]` → `[M, M]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 export function gram(z: tf.Tensor2D, scale = 1): tf.Tensor2D {
   const f = tf.customGrad((x: tf.Tensor | tf.GradSaveFunc, save: tf.Tensor | tf.GradSaveFunc) => {

@@ -8,7 +8,7 @@
  * `[M, 1]` against `[1, M]` run ~50× slower than a float subtraction. Labels are first replaced
  * by their dense class index (`tf.unique`), which float32 holds exactly whatever the label values.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 export interface LabelMasks {
   positive: tf.Tensor2D;

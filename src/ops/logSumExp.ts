@@ -10,7 +10,7 @@
  *
  * Shapes: x `[R, C]` → `[R, 1]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 /** Added to a logit to leave it out of `rowLogSumExp` (e^{−1e9} is 0 in float32, and finite arithmetic stays finite). */
 export const EXCLUDED = -1e9;

@@ -10,7 +10,7 @@
  *
  * Shapes: x `[R, C]` float32, mask `[R, C]` float32 0/1 → probs `[R, C]`, logSumExp `[R, 1]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 export interface MaskedSoftmax {
   probs: tf.Tensor2D;

@@ -7,7 +7,7 @@
  * which is ~15 kernels forward and backward instead of the ~45 of autodiff through square,
  * sum, sqrt, maximum and div (it runs on every query of every contrastive step).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 export function l2Normalize<T extends tf.Tensor>(x: T, eps = 1e-12): T {
   const f = tf.customGrad((input: tf.Tensor | tf.GradSaveFunc, save: tf.Tensor | tf.GradSaveFunc) => {

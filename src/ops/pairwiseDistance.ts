@@ -8,7 +8,7 @@
  *
  * Shapes: x `[B, D]` → `[B, B]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { gram } from './gram.js';
 import { l2Normalize } from './normalize.js';
 

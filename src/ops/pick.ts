@@ -7,7 +7,7 @@
  *
  * Shapes: x any shape with n elements, indices int32 `[M]` in [0, n) → `[M]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 export function pick(x: tf.Tensor, indices: tf.Tensor1D): tf.Tensor1D {
   const n = x.size;

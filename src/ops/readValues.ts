@@ -4,7 +4,7 @@
  * walks the returned value for tensors element by element (slow, and a RangeError past 2²⁴
  * values), and `tf.tidy(f).dataSync()` leaks the result.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 export function readValues(f: () => tf.Tensor): Float32Array;
 export function readValues(f: () => tf.Tensor, dtype: 'int32'): Int32Array;

@@ -9,7 +9,7 @@
  *
  * Shapes: z1, z2 `[B, D]` (already normalised if wanted).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { gram } from './gram.js';
 import { EXCLUDED } from './logSumExp.js';
 

@@ -2,11 +2,14 @@
  * Argument checks shared by the losses and hard-negative operations. Each throws one line that
  * names the function, the argument, what was expected and what was given.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 
 export class ArgumentError extends Error {
   override name = 'ArgumentError';
 }
+
+/** A tensor argument holds NaN or ±Inf (in training: the model diverged; `optim/guardedStep.ts` reports it so). */
+export class NonFiniteInputError extends ArgumentError {}
 
 /** `x` has rank `rank`; dims given as numbers must match (−1 or undefined: any). */
 export function checkShape(fn: string, arg: string, x: tf.Tensor, dims: (number | undefined)[]): void {
@@ -24,7 +27,7 @@ export function checkFinite(fn: string, arg: string, x: tf.Tensor): void {
   const sum = tf.sum(x);
   const total = sum.dataSync()[0];
   sum.dispose();
-  if (!Number.isFinite(total)) throw new ArgumentError(`${fn}: ${arg} contains NaN or Inf`);
+  if (!Number.isFinite(total)) throw new NonFiniteInputError(`${fn}: ${arg} contains NaN or Inf`);
 }
 
 /** A finite number > 0. */

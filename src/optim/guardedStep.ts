@@ -10,7 +10,8 @@
  * (IEEE 754), so c = 0·L + Σᵢ Σ 0·gᵢ is 0 exactly when L and all gᵢ are finite (a sum of zeros
  * cannot overflow). The training loops decide what a `NonFiniteStep` does (stop, or skip the step).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
+import { NonFiniteInputError } from '../ops/validate.js';
 
 export type NonFinitePolicy = 'stop' | 'skip';
 
@@ -22,8 +23,12 @@ export class NonFiniteStep extends Error {
   constructor(
     readonly loss: number,
     readonly nonFinite: NonFiniteCause,
+    detail?: string,
   ) {
-    super(nonFinite === 'loss' ? `loss ${loss}` : nonFinite === 'gradients' ? `loss ${loss} but a non-finite gradient` : `loss ${loss} but the update made weights non-finite`);
+    super(
+      (nonFinite === 'loss' ? `loss ${loss}` : nonFinite === 'gradients' ? `loss ${loss} but a non-finite gradient` : `loss ${loss} but the update made weights non-finite`) +
+        (detail ? `: ${detail}` : ''),
+    );
   }
 }
 
@@ -70,7 +75,15 @@ export function checkWeights(loss: number, watched: tf.Tensor[]): void {
  * returns the loss. `watched` defaults to `varList`.
  */
 export function guardedMinimize(optimizer: tf.Optimizer, f: () => tf.Scalar, varList: tf.Variable[], watched: tf.Tensor[] = varList): number {
-  const { value, grads } = optimizer.computeGradients(f, varList);
+  let computed: { value: tf.Scalar; grads: tf.NamedTensorMap };
+  try {
+    computed = optimizer.computeGradients(f, varList);
+  } catch (err) {
+    // A loss that validates its inputs refuses NaN/Inf features: the forward pass diverged.
+    if (!(err instanceof NonFiniteInputError)) throw err;
+    throw new NonFiniteStep(NaN, allFinite(watched) ? 'loss' : 'weights', err.message);
+  }
+  const { value, grads } = computed;
   const loss = checkStep(value, Object.values(grads), watched);
   optimizer.applyGradients(grads);
   tf.dispose([value, ...Object.values(grads)]);

@@ -17,7 +17,7 @@
  * (`getWeights`/`setWeights`); the slots follow the order of the variables in the first step, so a
  * resumed run must minimise over the same variables in the same order (a rebuilt model does).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { z } from 'zod';
 import { momentumInPlace } from '../engine/native/inPlace.js';
 import { ArgumentError } from '../ops/validate.js';

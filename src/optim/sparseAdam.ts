@@ -12,7 +12,7 @@
  * (gathering θ, m and v into tensors and scattering the results back costs more than the math:
  * the 200 MB of table and moments are far larger than the caches, and fresh arrays page-fault).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../engine/tf.js';
 import type { EmbeddingTable } from '../models/embeddingBag.js';
 
 export interface SparseAdamOptions {

@@ -5,7 +5,7 @@
  * from is exact, from chunked similarity products on the tensor backend (umap-js's approximate
  * search took longer than the whole layout).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { UMAP } from 'umap-js';
 import { Rng } from '../engine/random.js';
 import { hardestIndicesIn } from '../engine/hostKernels.js';

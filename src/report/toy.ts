@@ -10,7 +10,7 @@
  * to q along the main axis (first principal direction) of the N hardest negatives' orthogonal
  * parts — the directions MoCHi mixes along.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { Rng } from '../engine/random.js';
 import { mochi } from '../negatives/mochi.js';
 import { ArgumentError, checkInt } from '../ops/validate.js';

@@ -11,7 +11,7 @@
  * anything changes, and weights (the touched table rows) made non-finite throw it after
  * (`optim/guardedStep.ts`).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import type { Adapter } from '../models/adapter.js';
 import type { Bags } from '../models/embeddingBag.js';
 import type { HashedTextEncoder } from '../models/textEncoder.js';

@@ -20,7 +20,7 @@
  * A step with a non-finite loss or gradient stops the training with a `DivergenceError` naming
  * the epoch, the step and `suspects`, or with `nonFinite: 'skip'` is skipped and counted.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { Rng } from '../engine/random.js';
 import { mnrl } from '../losses/mnrl.js';
 import { exactTopK } from '../mining/exactSearch.js';

@@ -7,7 +7,7 @@
  * - `AdapterRetriever`: precomputed query and document vectors; a query-side adapter is trained
  *   and the documents keep their vectors, so a corpus already indexed need not be re-embedded.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import type { Adapter } from '../models/adapter.js';
 import { packBags } from '../models/embeddingBag.js';
 import type { HashedTextEncoder } from '../models/textEncoder.js';

@@ -103,7 +103,10 @@ export function trainVectorAdapter(
 
   const pairQueries = train.flatMap((q) => positives.get(q)!.map(() => q));
   const pairDocs = train.flatMap((q) => positives.get(q)!);
-  const batchSize = Math.min(options.batchSize ?? 128, pairQueries.length);
+  const batchSize = options.batchSize ?? Math.min(128, pairQueries.length);
+  if (batchSize > pairQueries.length) {
+    throw new Error(`trainVectorAdapter: batchSize (train-adapter --batch) must be <= the ${pairQueries.length} training pairs (the queries not held out), got ${batchSize}`);
+  }
   const adapter = new Adapter({ ...options.adapter, dim: queries.dim }, rng.fork());
   const retriever = new AdapterRetriever(adapter, queries.vectors, corpus.vectors, { lr: options.lr });
   const qrels: Qrels = new Map(heldOut.map((q) => [queries.ids[q], new Map(positives.get(q)!.map((d) => [corpus.ids[d], 1]))]));

@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import type { EncoderConfig } from '../models/encoder.js';
 import { loadModel, saveModel, type OptimizerState } from '../models/serialize.js';
 import { MemoryQueue } from '../negatives/memoryQueue.js';

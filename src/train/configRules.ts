@@ -41,7 +41,7 @@ export function configRuleErrors(c: TrainConfig, source = 'config'): string[] {
   const lr = c.optimizer.lr;
   if (!(Number.isFinite(lr) && lr > 0 && lr <= MAX_LR)) fail('optimizer.lr', `a learning rate in (0, ${MAX_LR}]`, lr);
   temperature('eval.knnTemperature', c.eval.knnTemperature);
-  if (c.data.dataset !== 'mnist' && c.data.testSize !== undefined) fail('data.testSize', `no testSize for ${c.data.dataset} (its test split is fixed)`, c.data.testSize);
+  if (c.data.dataset === 'fashion-mnist' && c.data.testSize !== undefined) fail('data.testSize', `no testSize for ${c.data.dataset} (its test split is fixed)`, c.data.testSize);
   if (c.data.dataset === 'mnist' && c.data.path !== undefined) fail('data.path', 'no path for mnist (the digits are embedded)', c.data.path);
   if (c.task === 'moco') {
     const { moco } = c;

@@ -5,7 +5,7 @@
  *
  * Shapes: images `[n, H, W, C]` → two numbers (lower is better for both).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import type { AugmentConfig } from '../data/augment/config.js';
 import { augmentBatch } from '../data/augment/pipeline.js';
 import type { ImageDataset } from '../data/dataset.js';

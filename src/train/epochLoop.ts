@@ -14,7 +14,7 @@
  * applied, counted in the epoch's `skipped_steps`); weights made non-finite always stop the run,
  * as does an epoch whose every step is skipped.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../engine/tf.js';
 import { BatchSchedule } from '../data/batching.js';
 import type { Position } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
@@ -101,7 +101,7 @@ export async function runEpochs(loop: EpochLoop): Promise<boolean> {
         if (!(err instanceof NonFiniteStep)) throw err;
         if (nonFinite === 'stop' || err.nonFinite === 'weights' || skipped + 1 === steps) {
           const where = `epoch ${epoch + 1}/${epochs} step ${step + 1}/${steps}${skipped + 1 === steps ? ' (every step of the epoch non-finite)' : ''}`;
-          const kept = saved.epoch === 0 && saved.step === 0 ? 'no checkpoint was written' : `the latest checkpoint (resuming at epoch ${saved.epoch + 1} step ${saved.step + 1}) is kept`;
+          const kept = saved.epoch === 0 && saved.step === 0 ? `no checkpoint was written (remove ${run.path} to rerun under this name)` : `the latest checkpoint (resuming at epoch ${saved.epoch + 1} step ${saved.step + 1}) is kept`;
           throw new DivergenceError(divergenceMessage(where, err, loop.suspects, kept));
         }
         loss = err.loss;

@@ -2,7 +2,7 @@
  * From images to a model: batches as model inputs (optionally as two augmented views), and the
  * backbone features of a whole image set.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import type { AugmentConfig } from '../data/augment/config.js';
 import { augmentBatch } from '../data/augment/pipeline.js';
 import type { ImageDataset } from '../data/dataset.js';

@@ -14,7 +14,7 @@
  *
  * Shapes: xq, xk `[B, …input]`; the encoders map to `[B, D]`; the queue holds `[K, D]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import type { Rng } from '../engine/random.js';
 import { mochiExtraLogits } from '../losses/mochiLoss.js';
 import { queueInfoNCE } from '../losses/infoNCE.js';

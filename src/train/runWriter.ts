@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { DataError } from '../data/dataReport.js';
 import { writeNpy } from '../data/npyWrite.js';
 import { appendFileChecked, removeOrphanTemps, writeError, writeFileAtomic } from '../util/atomicWrite.js';

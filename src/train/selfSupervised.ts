@@ -10,7 +10,7 @@
  * diagnostics, and writes a checkpoint. The learning rate
  * follows a cosine schedule with linear warm-up, per step.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { BatchSchedule, mixSeed, stepRng } from '../data/batching.js';
 import type { TrainTest } from '../data/split.js';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
@@ -33,12 +33,16 @@ import { buildOptimizer, restoreOptimizerState } from '../optim/optimizers.js';
 import { guardedMinimize } from '../optim/guardedStep.js';
 import { RunWriter, type Metrics } from './runWriter.js';
 
-/** kNN top-1/top-5 of the backbone's features, train split as the bank, test split as queries. */
+/**
+ * kNN top-1/top-5 of the backbone's features, train split as the bank (or `knnBank`, half the
+ * labelled test source, when the training set has no labels), test split as queries.
+ */
 export function knnMetrics(model: tf.LayersModel, data: TrainTest, config: TrainConfig): { knn_top1: number; knn_top5: number; features: tf.Tensor2D } {
   const backbone = config.encoder.head ? backboneOf(model) : model;
-  const bank = datasetFeatures(backbone, data.train);
+  const bankSet = data.knnBank ?? data.train;
+  const bank = datasetFeatures(backbone, bankSet);
   const test = datasetFeatures(backbone, data.test);
-  const r = knnClassify(bank, data.train.labels, test, data.test.labels, { k: config.eval.knnK, temperature: config.eval.knnTemperature });
+  const r = knnClassify(bank, bankSet.labels, test, data.test.labels, { k: config.eval.knnK, temperature: config.eval.knnTemperature });
   bank.dispose();
   return { knn_top1: r.top1, knn_top5: r.top5, features: test };
 }
@@ -81,7 +85,7 @@ export async function trainSelfSupervised(config: TrainConfig, data: TrainTest, 
             mochi: mixing ? { ...moco.mochi!, rng: new Rng(mixSeed(seed, epoch, step, 0x3c41)) } : undefined,
             rng: new Rng(mixSeed(seed, epoch, step, 0x5bf1)), // the key shuffle of shuffled BN
           };
-          return mocoStep(state, xq, xk, Array.from(indices, (i) => data.train.labels[i]));
+          return mocoStep(state, xq, xk, data.knnBank ? undefined : Array.from(indices, (i) => data.train.labels[i]));
         }
         const { fn } = lossEntry(moco.loss, 'pair');
         return guardedMinimize(optimizer, () => {
@@ -128,7 +132,7 @@ function diagnose(config: TrainConfig, data: TrainTest, model: tf.LayersModel, k
     N: mochi?.N ?? 256,
     mochi: mochi && epoch >= mochi.startEpoch ? mochi : undefined,
     rng: new Rng(mixSeed(config.seed, epoch, 0xd1a9)),
-    queryLabels: Array.from(indices, (i) => data.train.labels[i]),
+    queryLabels: data.knnBank ? undefined : Array.from(indices, (i) => data.train.labels[i]),
   });
   tf.dispose([xq, xk, q, k]);
   return report;

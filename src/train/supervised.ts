@@ -4,12 +4,12 @@
  *   L = (1 − λ)·CE(classifier(f(x)), y) + λ·C(head(f(x₁)), head(f(x₂)); y),   C ∈ {SupCon, SCHaNe}
  *
  * on two augmented views per image (CE on both), from scratch or fine-tuning a saved encoder
- * (`supervised.init`), optionally few-shot (`supervised.shots` images per class, seeded). The
+ * (`supervised.init`: a model directory, or a `.safetensors` encoder from `hardneg export` or PyTorch), optionally few-shot (`supervised.shots` images per class, seeded). The
  * model is one graph with two outputs, the class logits and the head's embedding; after each
  * epoch it logs the losses and (every `eval.every` epochs and after the last) the test accuracy of
  * the classifier and the kNN top-1 of f.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { mixSeed, stepRng } from '../data/batching.js';
 import { subsetDataset } from '../data/dataset.js';
 import type { TrainTest } from '../data/split.js';
@@ -19,6 +19,7 @@ import { knnClassify } from '../eval/knn.js';
 import { lossEntry } from '../losses/registry.js';
 import { buildEncoder } from '../models/encoder.js';
 import { backboneOf, BACKBONE_NAME, HEAD_NAME } from '../models/projectionHead.js';
+import { loadEncoderFile } from '../models/encoderFile.js';
 import { loadModel } from '../models/serialize.js';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -49,7 +50,8 @@ export function fewShot(data: TrainTest, shots: number, seed: number): TrainTest
 
 /** input → backbone → [classifier logits, head(features)]. */
 async function buildClassifier(config: TrainConfig, classes: number, rng: Rng): Promise<tf.LayersModel> {
-  const encoder = config.supervised.init ? (await loadModel(config.supervised.init)).model : buildEncoder(config.encoder, rng);
+  const init = config.supervised.init;
+  const encoder = init === null ? buildEncoder(config.encoder, rng) : init.endsWith('.safetensors') ? loadEncoderFile(init, config.encoder).model : (await loadModel(init)).model;
   const backbone = backboneOf(encoder);
   const head = encoder.layers.find((l) => l.name === HEAD_NAME);
   backbone.name = BACKBONE_NAME;

@@ -15,15 +15,15 @@
  * The data split is that of seed 0 for every cell (so the MoCo encoder never saw a test image);
  * a cell's seed chooses its few-shot images, initial weights, batches and augmentations.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js';
 import type { TrainTest } from '../data/split.js';
 import type { SCHaNePositives } from '../losses/schane.js';
 import { BACKBONE_NAME } from '../models/projectionHead.js';
 import { loadModel } from '../models/serialize.js';
-import { writeFileAtomic } from '../util/atomicWrite.js';
+import { appendFileChecked, writeFileAtomic } from '../util/atomicWrite.js';
 import { parseTrainConfig, type TrainConfig } from './config.js';
 import { embeddingGeometry } from './embeddingGeometry.js';
 import { loadTrainTest } from './loadData.js';
@@ -170,7 +170,12 @@ export function claimStudyDir(out: string, settings: StudySettings): void {
   mkdirSync(out, { recursive: true });
   const file = join(out, 'study.json');
   if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as StudySettings;
+    let saved: StudySettings;
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as StudySettings;
+    } catch (err) {
+      throw new Error(`${file}: ${err instanceof SyntaxError ? 'invalid JSON' : 'cannot read'} (${(err as Error).message})`, { cause: err });
+    }
     const differing = (Object.keys(settings) as (keyof StudySettings)[]).filter((k) => saved[k] !== settings[k]);
     if (differing.length > 0) {
       const k = differing[0];
@@ -202,7 +207,7 @@ export async function runSupervisedStudy(o: StudyOptions, hooks: StudyHooks = {}
     const full = data.get(cell.dataset)!;
     const moco = cell.init === 'moco' ? await pretrainMoco(o.out, cell.dataset, settings, full, log) : null;
     const row = await runCell(o.out, cell, settings, full, moco);
-    appendFileSync(join(o.out, 'results.jsonl'), `${JSON.stringify(row)}\n`);
+    appendFileChecked(join(o.out, 'results.jsonl'), `${JSON.stringify(row)}\n`);
     rows.push(row);
     hooks.onCell?.(index, plan.length, row, false);
   }
@@ -222,7 +227,7 @@ async function pretrainMoco(out: string, dataset: StudyDataset, s: StudySettings
   log(`pre-training MoCo v2 on ${dataset} (${full.train.labels.length} unlabeled images, ${config.epochs} epochs)${resume ? ', resuming' : ''} → ${path}`);
   const { final } = await trainSelfSupervised(config, full, run, resume, {
     onEpoch: (m) => log(`  moco-${dataset} epoch ${m.epoch}/${config.epochs}: loss ${m.loss.toFixed(4)} ${m.seconds.toFixed(1)}s`),
-  });
+  }).finally(() => run.release());
   log(`  moco-${dataset}: kNN top-1 ${final.knn_top1.toFixed(4)} on the test split`);
   return model;
 }
@@ -234,7 +239,7 @@ async function runCell(out: string, cell: StudyCell, s: StudySettings, full: Tra
   rmSync(join(cells, config.name), { recursive: true, force: true }); // a cell left unfinished by a kill starts over
   const run = RunWriter.create(cells, config.name, false);
   run.writeJson('config.json', { config });
-  const result = await trainSupervised(config, full, run, false);
+  const result = await trainSupervised(config, full, run, false).finally(() => run.release());
   const { model } = await loadModel(join(run.path, 'checkpoint', 'model'));
   const geometry = embeddingGeometry(model.getLayer(BACKBONE_NAME) as tf.LayersModel, full.test, augmentConfig(config.augment as AugmentOverrides), cell.seed);
   model.dispose();

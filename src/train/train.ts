@@ -3,7 +3,7 @@
  * config.json, and runs the trainer for the config's task.
  */
 import { readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { engineInfo } from '../engine/backend.js';
 import { parseTrainConfig, type TrainConfig } from './config.js';
 import { configDifferences, describeDifferences } from './configDiff.js';
@@ -35,7 +35,7 @@ export function hardnegVersion(): string {
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
   const { runsDir = 'runs', resume = false, hooks, onNote = (line: string) => console.error(`note: ${line}`) } = options;
   checkStepMemory('train', config.encoder, config.batchSize, config.task === 'moco' ? 4 : 1);
-  const data = await loadTrainTest(config.data, config.seed);
+  const data = await loadTrainTest(config.data, config.seed, config.task === 'supervised');
   // Everything the data decides is checked before the run directory exists.
   const { errors, notes } = dataRuleErrors(config, data, data.available);
   if (errors.length > 0) throw new ConfigError(errors);
@@ -53,7 +53,10 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
         versions: { hardneg: hardnegVersion(), tfjs: tf.version.tfjs, node: process.version },
         config,
         ...(options.invocation ? { invocation: options.invocation } : {}),
-        data: { dataset: config.data.dataset, train: data.train.labels.length, test: data.test.labels.length, split: data.split },
+        data: {
+          dataset: config.data.dataset, train: data.train.labels.length, test: data.test.labels.length, split: data.split,
+          ...(data.skipped ? { skipped: data.skipped } : {}), ...(data.knnBank ? { unlabelled: true, knnBank: data.knnBank.labels.length } : {}),
+        },
         created: new Date().toISOString(),
       });
     }
@@ -68,7 +71,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
 export function savedConfig(runPath: string): TrainConfig {
   const run = new RunWriter(runPath);
   const saved = run.readJson<{ config?: unknown }>('config.json').config;
-  return parseTrainConfig(saved, `${run.file('config.json')}: config`);
+  return parseTrainConfig(saved, `${run.file('config.json')}: config`, { rules: false });
 }
 
 /**

@@ -112,6 +112,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, write: 
 export class AtomicFileWriter {
   private readonly tmp: string;
   private fd: number | undefined;
+  private position = 0;
 
   constructor(
     readonly path: string,
@@ -128,6 +129,23 @@ export class AtomicFileWriter {
   writeBytes(bytes: Uint8Array): void {
     if (this.fd === undefined) throw new Error(`AtomicFileWriter: ${this.path} is already closed`);
     writeAll(this.fd, bytes, this.path, this.writeFn);
+    this.position += bytes.byteLength;
+  }
+
+  /** Overwrites bytes already written, at `position` (e.g. a header whose count is known only at the end). */
+  writeAt(data: Uint8Array, position: number): void {
+    if (this.fd === undefined) throw new Error(`AtomicFileWriter: ${this.path} is already closed`);
+    if (position + data.length > this.position) throw new Error(`AtomicFileWriter: writeAt ${position}+${data.length} is past the ${this.position} bytes written to ${this.path}`);
+    for (let done = 0; done < data.length; ) {
+      let n: number;
+      try {
+        n = this.writeFn(this.fd, data, done, data.length - done, position + done);
+      } catch (err) {
+        throw writeError(this.path, err);
+      }
+      if (!(n > 0)) throw new WriteError(`cannot write ${this.path}: the system accepted no more bytes at ${position + done}`);
+      done += n;
+    }
   }
 
   commit(): void {

@@ -143,7 +143,7 @@ test('train-retrieval (small WordNet run) reports metrics per split and saves an
     const small = ['--train', '1024', '--dev', '100', '--test', '100'];
     const model = ['--dim', '16', '--hidden', '32', '--buckets', '8192'];
     const runsDir = join(dir, 'runs');
-    const r = hardneg('train-retrieval', ...small, ...model, '--negatives', 'mined-filtered', '--epochs', '2', '--batch', '64', '--candidates', '20', '--eval', 'test', '-o', join(dir, 'enc.hnck'), '--runs-dir', runsDir, '--json');
+    const r = hardneg('train-retrieval', ...small, ...model, '--negatives', 'mined-filtered', '--epochs', '2', '--batch', '64', '--candidates', '20', '--eval', 'test', '-o', join(dir, 'enc.safetensors'), '--runs-dir', runsDir, '--json');
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /seed 0 epoch 1: loss [\d.]+ .*mined in.*, [\d.]+% never a training positive; dev recall@1/);
     // The run directory: config, one metrics line per epoch with dev metrics, final test metrics.
@@ -163,7 +163,7 @@ test('train-retrieval (small WordNet run) reports metrics per split and saves an
     const trained = last.runs[0].metrics.test;
     for (const k of ['recall@1', 'recall@10', 'recall@100', 'mrr@10', 'ndcg@10']) assert.ok(trained[k] >= 0 && trained[k] <= 1 && final[`test_${k}`] === trained[k], k);
     assert.ok(trained['recall@1'] <= trained['recall@10'] && trained['recall@10'] <= trained['recall@100']);
-    const e = hardneg('eval-retrieval', ...small, '--encoder', join(dir, 'enc.hnck'), '--split', 'test', '--json');
+    const e = hardneg('eval-retrieval', ...small, '--encoder', join(dir, 'enc.safetensors'), '--split', 'test', '--json');
     assert.equal(e.code, 0, e.err);
     assert.deepEqual(JSON.parse(e.out.trim().split('\n').pop()!).metrics, trained);
     const bad = hardneg('train-retrieval', '--negatives', 'hard');

@@ -25,8 +25,10 @@ test('train: a missing config, a bad key and missing Fashion-MNIST files are one
   writeFileSync(bad, 'name: x\ntask: moco\nepochs: two\n');
   const r = hardneg('train', '--config', bad);
   assert.equal(r.code, 1);
-  assert.match(r.err, new RegExp(`^hardneg: error: ${bad.replace(/[.]/g, '\\.')}\\.encoder|^hardneg: error: ${bad.replace(/[.]/g, '\\.')}\\.epochs`));
-  assert.equal(oneLine(r.err).length, 1);
+  // Every problem at once, one line each naming its key: encoder and optimizer missing, epochs not a number.
+  const at = (key: string) => new RegExp(`^hardneg: error: ${bad.replace(/[.]/g, '\\.')}\\.${key}: `);
+  assert.deepEqual(oneLine(r.err).map((line) => ['encoder', 'epochs', 'optimizer'].find((key) => at(key).test(line))), ['encoder', 'epochs', 'optimizer']);
+  assert.match(r.err, /\.epochs: .*expected number.*got "two"/);
   const fashion = hardneg('train', '--config', 'configs/fashion-mochi.yaml', '--set', `data.path="${join(dir, 'no-idx')}"`, '--runs-dir', dir);
   assert.equal(fashion.code, 1);
   assert.equal(oneLine(fashion.err).length, 1);

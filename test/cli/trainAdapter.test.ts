@@ -41,18 +41,18 @@ test('train-adapter improves held-out Recall@10 over the raw vectors and saves t
   try {
     writeVectors(dir);
     const files = ['--queries', join(dir, 'queries.jsonl'), '--corpus', join(dir, 'corpus.npy'), '--qrels', join(dir, 'qrels.tsv')];
-    const r = hardneg('train-adapter', ...files, '-o', join(dir, 'adapter.hnck'), '--epochs', '8', '--batch', '32', '--lr', '0.01', '--candidates', '20', '--json');
+    const r = hardneg('train-adapter', ...files, '-o', join(dir, 'adapter.safetensors'), '--epochs', '8', '--batch', '32', '--lr', '0.01', '--candidates', '20', '--json');
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /held out 120 queries \(trained on 480 pairs\), ranked against 600 documents/);
     const last = JSON.parse(r.out.trim().split('\n').pop()!);
     assert.ok(last.adapted['recall@10'] > last.raw['recall@10'] + 0.1, `Recall@10 ${last.raw['recall@10']} → ${last.adapted['recall@10']}`);
 
     writeFileSync(join(dir, 'bad.tsv'), 'q1\t1\t1\nq2\tnope\t1\n');
-    const bad = hardneg('train-adapter', ...files.slice(0, 4), '--qrels', join(dir, 'bad.tsv'), '-o', join(dir, 'x.hnck'));
+    const bad = hardneg('train-adapter', ...files.slice(0, 4), '--qrels', join(dir, 'bad.tsv'), '-o', join(dir, 'x.safetensors'));
     assert.equal(bad.code, 1);
     assert.match(bad.err.trim(), /bad\.tsv:2: corpus id 'nope' is not in .*corpus\.npy$/);
     writeFileSync(join(dir, 'texts.jsonl'), '{"id":"a","text":"hello"}\n');
-    const texts = hardneg('train-adapter', '--queries', join(dir, 'texts.jsonl'), ...files.slice(2), '-o', join(dir, 'x.hnck'));
+    const texts = hardneg('train-adapter', '--queries', join(dir, 'texts.jsonl'), ...files.slice(2), '-o', join(dir, 'x.safetensors'));
     assert.match(texts.err.trim(), /texts\.jsonl: records need a "vector"/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -117,7 +117,11 @@ test('loadNpyDataset: uint8 images scaled by 1/255 with int64 labels; float imag
   writeFileSync(join(dir, 'big.npy'), npy('<f4', [1, 1, 2], Float32Array.of(0.5, 255)));
   assert.throws(() => loadNpyDataset(join(dir, 'big.npy'), join(dir, 'y1.npy')), /big.npy: float images must be in \[0, 1\], got 255 at index 1/);
   writeFileSync(join(dir, 'f.npy'), bytes('f4'));
-  assert.throws(() => loadNpyDataset(join(dir, 'f.npy'), join(dir, 'y.npy')), /expected images \[n, H, W\] or \[n, H, W, C\], got \[2, 3\]/);
+  assert.throws(() => loadNpyDataset(join(dir, 'f.npy'), join(dir, 'y.npy')), /f\.npy: expected images \[n, H, W\] or \[n, H, W, C\] \(rank 3 or 4\), got rank 2 \[2, 3\]/);
   assert.throws(() => loadNpyDataset(join(dir, 'x.npy'), join(dir, 'f.npy')), /labels must be integers, got float32/);
-  assert.throws(() => loadNpyDataset(join(dir, 'x.npy'), join(dir, 'y1.npy')), /labels has 1 entries, expected 2/);
+  assert.throws(() => loadNpyDataset(join(dir, 'x.npy'), join(dir, 'y1.npy')), /y1.npy has 1 labels but .*x.npy has 2 images/);
+  writeFileSync(join(dir, 'neg.npy'), npy('<i4', [2], Int32Array.of(0, -1)));
+  assert.throws(() => loadNpyDataset(join(dir, 'x.npy'), join(dir, 'neg.npy')), /neg\.npy: label -1 at index 1 is negative/);
+  const unlabelled = loadNpyDataset(join(dir, 'x.npy'), null);
+  assert.deepEqual([Array.from(unlabelled.labels), unlabelled.classNames], [[0, 0], ['unlabelled']]);
 });

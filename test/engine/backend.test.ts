@@ -60,7 +60,7 @@ test('HARDNEG_BACKEND and the backend option force a backend', async () => {
 
 test('an unknown or unavailable backend is a one-line error naming the available ones', async () => {
   const here = nativeMissing ? 'wasm, cpu' : 'native, wasm, cpu';
-  await assert.rejects(initEngine({ backend: 'gpu' }), new RegExp(`^Error: unknown backend 'gpu': expected one of tensorflow, native, wasm, cpu \\(available here: ${here}\\)$`));
+  await assert.rejects(initEngine({ backend: 'gpu' }), new RegExp(`^Error: unknown backend 'gpu': expected one of tensorflow, native, webgpu, webgl, wasm, cpu \\(available here: ${here}\\)$`));
   await assert.rejects(initEngine({ backend: 'tensorflow' }), /backend 'tensorflow' is not available here \(install @tensorflow\/tfjs-node to use it\); available: /);
 });
 

@@ -32,16 +32,16 @@ test('the linear adapter computes normalise(x·W + b); save and load round-trip'
   adapter.weights[1].assign(tf.tensor1d([1, 0]));
   // x = [3, 4]: x·W + b = [4 + 1, 6] → / √61
   assertClose(adapter.encode(Float32Array.from([3, 4])), [5 / Math.sqrt(61), 6 / Math.sqrt(61)], 1e-6);
-  const path = join(dir, 'a.hnck');
+  const path = join(dir, 'a.safetensors');
   adapter.save(path);
   const loaded = Adapter.load(path);
   assert.deepEqual(loaded.config, { dim: 2, kind: 'linear', hidden: 2 });
   assert.deepEqual(loaded.encode(Float32Array.from([3, 4, -1, 2])), adapter.encode(Float32Array.from([3, 4, -1, 2])));
   const residual = new Adapter({ dim: 3, kind: 'residual', hidden: 4 }, new Rng(1));
   residual.weights[2].assign(tf.randomNormal([4, 3], 0, 1, 'float32', 3));
-  residual.save(join(dir, 'r.hnck'));
+  residual.save(join(dir, 'r.safetensors'));
   const x = new Rng(2).normalArray(12);
-  assert.deepEqual(Adapter.load(join(dir, 'r.hnck')).encode(x), residual.encode(x));
+  assert.deepEqual(Adapter.load(join(dir, 'r.safetensors')).encode(x), residual.encode(x));
 });
 
 test('bad configurations and inputs are one-line errors', () => {

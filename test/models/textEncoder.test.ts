@@ -47,17 +47,17 @@ test('embeddings are unit rows, repeatable from the seed, and the same in chunks
 test('save and load give the same encoder; bad checkpoints and configs are one-line errors', () => {
   const enc = new HashedTextEncoder({ buckets: 3000, dim: 8, hidden: 12, charMax: 4, wordNgrams: 1, seed: 5 }, new Rng(1));
   enc.weights[2].assign(tf.randomNormal([12, 8], 0, 0.3, 'float32', 2));
-  const path = join(dir, 'enc.hnck');
+  const path = join(dir, 'enc.safetensors');
   enc.save(path);
   const loaded = HashedTextEncoder.load(path);
   assert.deepEqual(loaded.config, enc.config);
   assert.deepEqual(loaded.encode(texts), enc.encode(texts));
   const bare = new HashedTextEncoder({ buckets: 100, dim: 4, hidden: 0 }, new Rng(1));
-  bare.save(join(dir, 'bare.hnck'));
-  assert.deepEqual(HashedTextEncoder.load(join(dir, 'bare.hnck')).encode(texts), bare.encode(texts));
-  writeFileSync(join(dir, 'junk.hnck'), 'not a checkpoint');
-  assert.throws(() => HashedTextEncoder.load(join(dir, 'junk.hnck')), /junk\.hnck: not a hardneg weight file/);
-  assert.throws(() => HashedTextEncoder.load(join(dir, 'missing.hnck')), /missing\.hnck: cannot read weight file \(ENOENT\)/);
+  bare.save(join(dir, 'bare.safetensors'));
+  assert.deepEqual(HashedTextEncoder.load(join(dir, 'bare.safetensors')).encode(texts), bare.encode(texts));
+  writeFileSync(join(dir, 'junk.safetensors'), 'not a checkpoint');
+  assert.throws(() => HashedTextEncoder.load(join(dir, 'junk.safetensors')), /junk\.safetensors: not a safetensors file/);
+  assert.throws(() => HashedTextEncoder.load(join(dir, 'missing.safetensors')), /missing\.safetensors: cannot read weight file \(ENOENT\)/);
   assert.throws(() => new HashedTextEncoder({ dim: 0 }), /HashedTextEncoder: dim must be a positive integer, got 0/);
   assert.throws(() => new HashedTextEncoder({ charMin: 4, charMax: 3 }), /charMax must be 0 or >= charMin \(4\), got 3/);
   [enc, loaded, bare].forEach((e) => e.dispose());

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/backend.js';
-import { drawInts, drawUniform, mochiMix, mochiScatter } from '../../src/engine/hostKernels.js';
+import { drawInts, drawUniform, mochiMix, mochiScatter, pairDots } from '../../src/engine/hostKernels.js';
 import { mixJs, scatterJs, type MochiMixed } from '../../src/engine/host/mochiMix.js';
 import { Rng } from '../../src/engine/random.js';
 import { queueInfoNCE } from '../../src/losses/infoNCE.js';
@@ -125,6 +125,7 @@ test('native: mix and scatter in C equal their JavaScript twins (pair dots to ro
   mixJs(m, js);
   for (const key of ['rowI', 'rowJ', 'rowK', 'd', 'wQ', 'wD'] as const) assert.deepEqual([...c[key]], [...js[key]], key);
   for (const key of ['c', 'wA', 'wB', 'logits'] as const) assertClose(c[key], js[key], 1e-6, key);
+  assert.deepEqual([...c.c], [...pairDots(rows, D, c.rowI, c.rowJ)], 'the fused dots are the pair-dot kernel\'s, bit for bit');
   const dy = rng.normalArray(B * (s + sPrime));
   const [dNegC, dqqC, dNegJs, dqqJs] = [new Float32Array(B * K).fill(NaN), new Float32Array(B), new Float32Array(B * K), new Float32Array(B)];
   mochiScatter(B, K, s, sPrime, c, dy, dNegC, dqqC);

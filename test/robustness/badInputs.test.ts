@@ -58,7 +58,7 @@ const GOOD = {
   'queries.jsonl': Array.from({ length: 10 }, (_, i) => JSON.stringify({ id: `q${i}`, vector: [1, i, 0, 2] })).join('\n'),
   'qrels.tsv': Array.from({ length: 10 }, (_, i) => `q${i}\td${i}\t1`).join('\n'),
 };
-const adapter = (dir: string, ...extra: string[]) => ['train-adapter', '--queries', join(dir, 'queries.jsonl'), '--corpus', join(dir, 'corpus.jsonl'), '--qrels', join(dir, 'qrels.tsv'), '-o', join(dir, 'out.hnck'), ...extra];
+const adapter = (dir: string, ...extra: string[]) => ['train-adapter', '--queries', join(dir, 'queries.jsonl'), '--corpus', join(dir, 'corpus.jsonl'), '--qrels', join(dir, 'qrels.tsv'), '-o', join(dir, 'out.safetensors'), ...extra];
 const mine = (dir: string, ...extra: string[]) => ['mine', '--queries', join(dir, 'queries.jsonl'), '--corpus', join(dir, 'corpus.jsonl'), '--qrels', join(dir, 'qrels.tsv'), '-o', join(dir, 'out.jsonl'), ...extra];
 
 /** A config case: the config (BASE with `patch` merged one level deep) through `hardneg train`. */
@@ -126,6 +126,7 @@ const CASES: Case[] = [
   { name: 'train-adapter: --holdout 1.5', files: GOOD, args: (dir) => adapter(dir, '--holdout', '1.5'), error: [flag('--holdout', "be a number in \\(0, 1\\), got '1.5'")] },
   { name: 'train-adapter: --relative-margin -5', files: GOOD, args: (dir) => adapter(dir, '--relative-margin', '-5'), error: [flag('--relative-margin', "be a number in \\(0, 1\\], got '-5'")] },
   { name: 'train-adapter: --hard-negatives > --candidates', files: GOOD, args: (dir) => adapter(dir, '--hard-negatives', '30', '--candidates', '20'), error: [flag('--hard-negatives', 'be <= --candidates \\(20\\), got 30')] },
+  { name: 'train-adapter: --batch beyond the training pairs', files: GOOD, args: (dir) => adapter(dir, '--batch', '64'), error: [/--batch\) must be <= the 8 training pairs \(the queries not held out\), got 64/] },
   { name: 'train-adapter: --batch 0', files: GOOD, args: (dir) => adapter(dir, '--batch', '0'), error: [flag('--batch', "be a positive integer, got '0'")] },
   { name: 'train-adapter: --kind conv', files: GOOD, args: (dir) => adapter(dir, '--kind', 'conv'), error: [flag('--kind', "be one of linear, residual, got 'conv'")] },
   // mine

@@ -74,12 +74,12 @@ test('NaN injected at one step: stop names epoch and step and keeps the last che
   await assert.rejects(fakeLoop('skip', [4, 5, 6, 7]), /epoch 2\/2 step 4\/4 \(every step of the epoch non-finite\)/);
 });
 
-test('MoCo at lr 1e6 stops at the first non-finite step, naming it and optimizer.lr; the last good checkpoint stays the latest', async () => {
+test('MoCo at lr 10 with weight decay 1e4 stops at the first non-finite step, naming it and optimizer.lr; the last good checkpoint stays the latest', async () => {
   const runs = mkdtempSync(join(tmpdir(), 'hardneg-nan-'));
-  // Weight decay at lr 1e6 multiplies the weights by about −1e5 per step; epoch 1 ends with huge
+  // Weight decay 1e4 at lr 10 multiplies the weights by about −1e5 per step; epoch 1 ends with huge
   // but finite weights, epoch 2's first forward pass overflows (the run is bit-reproducible on one backend).
-  const config = tinyConfig('lr', { optimizer: { kind: 'sgd', lr: 1e6, momentum: 0.9, weightDecay: 0.1 } });
-  await assert.rejects(train(config, { runsDir: runs }), (e: Error) => e instanceof DivergenceError && e.message === 'epoch 2/2 step 1/4: the run diverged (loss NaN); likely cause: optimizer.lr 1000000 too high, or moco.temperature 0.2 too low; the latest checkpoint (resuming at epoch 2 step 1) is kept. Lower the learning rate (or raise the temperature) and rerun; or skip such steps with --skip-nonfinite');
+  const config = tinyConfig('lr', { optimizer: { kind: 'sgd', lr: 10, momentum: 0.9, weightDecay: 1e4 } });
+  await assert.rejects(train(config, { runsDir: runs }), (e: Error) => e instanceof DivergenceError && e.message === 'epoch 2/2 step 1/4: the run diverged (loss NaN); likely cause: optimizer.lr 10 too high, or moco.temperature 0.2 too low; the latest checkpoint (resuming at epoch 2 step 1) is kept. Lower the learning rate (or raise the temperature) and rerun; or skip such steps with --skip-nonfinite');
   const metrics = new RunWriter(join(runs, 'lr')).metrics();
   assert.deepEqual(metrics.map((m) => [m.epoch, Number.isFinite(m.loss)]), [[1, true]]);
   const checkpoint = await loadCheckpoint(join(runs, 'lr'));
@@ -89,19 +89,14 @@ test('MoCo at lr 1e6 stops at the first non-finite step, naming it and optimizer
   await assert.rejects(train({ ...config, nonFinite: 'skip' }, { runsDir: runs, resume: true }), /^DivergenceError: epoch 2\/2 step 4\/4 \(every step of the epoch non-finite\)/);
 });
 
-test('a tiny temperature stops the run naming moco.temperature', async () => {
-  const runs = mkdtempSync(join(tmpdir(), 'hardneg-nan-'));
-  await assert.rejects(train(tinyConfig('t', { moco: { queue: 256, momentum: 0.9, temperature: 1e-30 } }), { runsDir: runs }), /^DivergenceError: epoch 1\/2 step [1-4]\/4: the run diverged \(loss (NaN|Infinity|-Infinity)\); likely cause: optimizer\.lr 0\.1 too high, or moco\.temperature 1e-30 too low; no checkpoint was written/);
-});
-
-test('supervised: SupCon at lr 1e6 with weight decay stops naming optimizer.lr and supervised.temperature', async () => {
+test('supervised: SupCon at lr 10 with weight decay 1e4 stops naming optimizer.lr and supervised.temperature', async () => {
   const runs = mkdtempSync(join(tmpdir(), 'hardneg-nan-'));
   const config = tinyConfig('sup', {
     task: 'supervised',
-    optimizer: { kind: 'sgd', lr: 1e6, momentum: 0.9, weightDecay: 0.1 },
+    optimizer: { kind: 'sgd', lr: 10, momentum: 0.9, weightDecay: 1e4 },
     supervised: { loss: 'supcon', lambda: 0.5, temperature: 0.1 },
   });
-  await assert.rejects(train(config, { runsDir: runs }), /^DivergenceError: epoch [12]\/2 step [1-4]\/4: the run diverged \(.*\); likely cause: optimizer\.lr 1000000 too high, or supervised\.temperature 0\.1 too low; /);
+  await assert.rejects(train(config, { runsDir: runs }), /^DivergenceError: epoch [12]\/2 step [1-4]\/4: the run diverged \(.*\); likely cause: optimizer\.lr 10 too high, or supervised\.temperature 0\.1 too low; /);
   assert.ok(new RunWriter(join(runs, 'sup')).metrics().every((m) => Number.isFinite(m.loss)));
 });
 

@@ -25,7 +25,7 @@ writeFileSync(join(dir, 'queries.jsonl'), vectors('q', 40));
 writeFileSync(join(dir, 'qrels.tsv'), Array.from({ length: 40 }, (_, i) => `q${i}\td${i}\t1`).join('\n'));
 const files = ['--queries', join(dir, 'queries.jsonl'), '--corpus', join(dir, 'corpus.jsonl'), '--qrels', join(dir, 'qrels.tsv')];
 const tinyTrain = ['--set', 'data.limit=600', 'batchSize=100', 'moco.queue=200', 'encoder={"backbone":{"kind":"mlp","inputDim":784,"hidden":[16],"outputDim":8}}'];
-const wordnet = ['--train', '256', '--dev', '50', '--test', '50', '--dim', '8', '--hidden', '0', '--buckets', '4096'];
+const wordnet = ['--train', '256', '--dev', '50', '--test', '50', '--dim', '8', '--buckets', '4096'];
 
 /** Each command with `--json` appended; `key` is a field its JSON line must carry. Order matters: eval reads train's run. */
 const COMMANDS: { args: string[]; key: string }[] = [
@@ -33,11 +33,14 @@ const COMMANDS: { args: string[]; key: string }[] = [
   { args: ['bench', 'moco-step', '--batch', '16', '--queue', '64', '--dim', '8', '--steps', '1', '--warmup', '0'], key: 'ms_per_step' },
   { args: ['bench', 'mine', '--corpus', '200', '--queries', '10', '--dim', '8', '--k', '5', '--centres', '10'], key: 'recall_vs_bruteforce' },
   { args: ['mine', ...files, '-o', join(dir, 'mined.jsonl'), '--negatives', '2', '--candidates', '10'], key: 'rowsWritten' },
-  { args: ['train-adapter', ...files, '-o', join(dir, 'adapter.hnck'), '--epochs', '1', '--batch', '16', '--candidates', '10'], key: 'adapted' },
+  { args: ['train-adapter', ...files, '-o', join(dir, 'adapter.safetensors'), '--epochs', '1', '--batch', '16', '--candidates', '10'], key: 'adapted' },
   { args: ['train', '--config', 'configs/mnist-moco.yaml', '--name', 'json', '--epochs', '1', '--runs-dir', dir, ...tinyTrain], key: 'knn_top1' },
   { args: ['eval', '--run', join(dir, 'json')], key: 'linear_probe_top1' },
-  { args: ['train-retrieval', ...wordnet, '--negatives', 'in-batch', '--epochs', '1', '--batch', '64', '--eval', 'test'], key: 'summary' },
+  { args: ['export', '--run', join(dir, 'json'), '-o', join(dir, 'json.safetensors')], key: 'weights' },
+  { args: ['embed', '--model', join(dir, 'adapter.safetensors'), '--input', join(dir, 'queries.jsonl'), '-o', join(dir, 'embedded.jsonl')], key: 'rows' },
+  { args: ['train-retrieval', ...wordnet, '--hidden', '0', '--negatives', 'in-batch', '--epochs', '1', '--batch', '64', '--eval', 'test'], key: 'summary' },
   { args: ['eval-retrieval', ...wordnet, '--split', 'dev'], key: 'metrics' },
+  { args: ['bench', 'supervised', '--shots', '1', '--seeds', '0', '--methods', 'ce', '--from-scratch', '--epochs', '1', '--limit', '500', '--out', join(dir, 'study')], key: 'rows' },
   { args: ['demo', '--quick', '--epochs', '2', '--runs-dir', dir], key: 'mochi' },
 ];
 

@@ -78,7 +78,11 @@ export function checkpointPosition(runDir: string, which = 'checkpoint'): { epoc
   return (JSON.parse(readFileSync(join(runDir, which, 'state.json'), 'utf8')) as { position: { epoch: number; step: number } }).position;
 }
 
-/** A tiny MoCo run: 512 MNIST images, MLP 784→32→16, 2 epochs of 4 steps. */
+/**
+ * A tiny MoCo run: 512 MNIST images, MLP 784→32→16, 2 epochs of 4 steps. Parsed without the
+ * cross-field rules (which refuse e.g. lr 1e6 or τ 1e-30 up front), so the divergence tests reach
+ * the trainer's own detection, as a hand-built `TrainConfig` would.
+ */
 export function tinyConfig(name: string, extra: Record<string, unknown> = {}): TrainConfig {
   return parseTrainConfig({
     name,
@@ -92,5 +96,5 @@ export function tinyConfig(name: string, extra: Record<string, unknown> = {}): T
     moco: { queue: 256, momentum: 0.9, temperature: 0.2 },
     eval: { knnK: 20 },
     ...extra,
-  });
+  }, 'config', { rules: false });
 }

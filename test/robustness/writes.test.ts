@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { appendFileChecked, AtomicFileWriter, removeOrphanTemps, writeFileAtomic, WriteError } from '../../src/util/atomicWrite.js';
 import { RunWriter } from '../../src/train/runWriter.js';
 import { parseMetricsLog } from '../../src/train/metricsLog.js';
+import { loadRun } from '../../src/report/runReader.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'hardneg-writes-'));
 const payload = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251));
@@ -81,12 +82,13 @@ test('temporary files of processes that no longer run are removed; a running one
   assert.deepEqual(readdirSync(dir).sort(), [`.other.${dead}.tmp`, `.out.jsonl.${process.pid}.tmp`]);
 });
 
-test('metrics.jsonl: a torn last line is dropped (and rewritten away on the next append); a bad line elsewhere names file and line', () => {
+test('metrics.jsonl: a torn last line is dropped (and rewritten away on the next append), also by the report; a bad line elsewhere names file and line', async () => {
   const dir = scratch();
   const run = new RunWriter(dir);
   run.appendMetrics({ epoch: 1, loss: 2.5 });
   writeFileSync(run.file('metrics.jsonl'), '{"epoch":1,"loss":2.5}\n{"epoch":2,"lo', { flag: 'w' });
   assert.deepEqual(run.metrics(), [{ epoch: 1, loss: 2.5 }]);
+  assert.deepEqual((await loadRun(dir)).metrics, [{ epoch: 1, loss: 2.5 }]);
   run.appendMetrics({ epoch: 2, loss: 2.25 });
   assert.equal(readFileSync(run.file('metrics.jsonl'), 'utf8'), '{"epoch":1,"loss":2.5}\n{"epoch":2,"loss":2.25}\n');
   assert.throws(() => parseMetricsLog('{"epoch":1}\n{"epoch":2,"lo\n{"epoch":3}\n', 'm.jsonl'), /^DataError: m\.jsonl line 2: invalid JSON/);

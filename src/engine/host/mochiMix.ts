@@ -61,8 +61,8 @@ function norm(w: number, dot: number): number {
   return Math.max(Math.sqrt(w * w + (1 - w) * (1 - w) + 2 * w * (1 - w) * dot), 1e-12);
 }
 
-/** rows[a..a+D)·rows[b..b+D), summed in float64. */
-function dot(rows: Float32Array, a: number, b: number, D: number): number {
+/** rows[a..a+D)·rows[b..b+D), summed in float64 (the JavaScript pair dot). */
+export function rowDot(rows: Float32Array, a: number, b: number, D: number): number {
   let sum = 0;
   for (let e = 0; e < D; e++) sum += rows[a + e] * rows[b + e];
   return sum;
@@ -82,7 +82,7 @@ export function mixJs(m: MochiMixArrays, out: MochiMixed): void {
       const rj = hardest[hard + dj[x]];
       rowI[x] = ri;
       rowJ[x] = rj;
-      c[x] = dot(rows, ri * D, rj * D, D);
+      c[x] = rowDot(rows, ri * D, rj * D, D);
       const a = alpha[x];
       const n = norm(a, c[x]);
       const wa = f32(a / n);

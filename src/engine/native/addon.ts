@@ -1,13 +1,11 @@
 /**
- * Loading hardneg's optional native addon (the C sources in `native/`, built by `npm ci` into
- * `build/Release/hardneg_native.node` when OpenBLAS and a compiler are present).
- *
- * The addon is looked up once, at `HARDNEG_NATIVE_ADDON` if set (another build of it). When it
- * is missing, fails to load, or `HARDNEG_NATIVE_DISABLE=1` is set, `loadAddon()` returns
- * undefined and `addonProblem()` says why, in one line; hardneg then runs on wasm. Node modules
- * are imported lazily, so browsers and bundlers never see `node:module`.
+ * hardneg's optional native addon (the C sources in `native/`, built by `npm ci` into
+ * `build/Release/hardneg_native.node` when OpenBLAS and a compiler are present): its functions
+ * and whether it is in use. Loading it is Node's business (`./loadAddon.ts`); this file imports
+ * nothing from Node, so the code that asks `activeAddon()` bundles for a browser, where the
+ * answer is always undefined.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 /** The addon's functions (`native/binding.c`); arrays are Float32Arrays (views allowed), sizes integers. */
 export interface NativeAddon {
@@ -92,31 +90,16 @@ export interface NativeAddon {
   augment(src: Float32Array, h: number, w: number, channels: number, indices: Int32Array, params: Float64Array, taps: number, out: Float32Array, outH: number): void;
 }
 
-const BUILT = new URL('../../../build/Release/hardneg_native.node', import.meta.url);
-
 let state: { addon?: NativeAddon; problem?: string } | undefined;
 
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+/** The outcome of loading the addon (`./loadAddon.ts`, Node only), or undefined before it. */
+export function addonState(): { addon?: NativeAddon; problem?: string } | undefined {
+  return state;
 }
 
-/** The addon, or undefined (see `addonProblem`). Loads it on the first call only. */
-export async function loadAddon(): Promise<NativeAddon | undefined> {
-  if (state !== undefined) return state.addon;
-  if (typeof process === 'undefined' || process.versions?.node === undefined) {
-    state = { problem: 'not running in Node' };
-  } else if (process.env.HARDNEG_NATIVE_DISABLE === '1') {
-    state = { problem: 'disabled by HARDNEG_NATIVE_DISABLE=1' };
-  } else {
-    try {
-      const [{ createRequire }, { fileURLToPath }] = await Promise.all([import('node:module'), import('node:url')]);
-      const path = process.env.HARDNEG_NATIVE_ADDON || fileURLToPath(BUILT);
-      state = { addon: createRequire(import.meta.url)(path) as NativeAddon };
-    } catch (err) {
-      state = { problem: `the addon did not load (${firstLine(err)}); apt-get install -y libopenblas-dev, then npm run build:native` };
-    }
-  }
-  return state.addon;
+/** Records the outcome of loading the addon; called once by `loadAddon`. */
+export function setAddonState(outcome: { addon?: NativeAddon; problem?: string }): void {
+  state = outcome;
 }
 
 /** Why the addon is not in use, once `loadAddon` has run; undefined when it is loaded. */

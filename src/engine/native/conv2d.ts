@@ -11,7 +11,7 @@
  * patches are built for a few images at a time, ~1 MB of them (at least one image), so that the
  * product reads them from cache: 10–20% faster than one pass over the whole batch.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { requireAddon } from './addon.js';
 import { applyEpilogue } from './epilogue.js';
 import { allocate, recycle } from './memory.js';

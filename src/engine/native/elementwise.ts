@@ -7,7 +7,7 @@
  * per row, one value) and run as plain loops; every other broadcast and reduction runs on a
  * strided view (`strided.ts`). Other dtypes and empty reductions call the stock kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { opcode, requireAddon } from './addon.js';
 import { allocate } from './memory.js';
 import { floatValues, output, runCpu, sizeOf, type CpuBackend } from './kernelCall.js';

@@ -3,7 +3,7 @@
  * on the product's fresh array where they can be (a bias along the last axis or a scalar, relu:
  * the addon's loops), anything else through the stock cpu kernels.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import { opcode, requireAddon } from './addon.js';
 import { Mode } from './elementwise.js';
 import { floatValues, runCpu, sizeOf, type CpuBackend } from './kernelCall.js';

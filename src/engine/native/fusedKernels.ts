@@ -8,7 +8,7 @@
  * - `HardnegBatchNormGrad`: dy, x `[B, …, C]`, μ, σ² `[G, C]`, γ `[C]`, same attrs → [dx, dγ `[C]`, dβ `[C]`].
  * Both run in `native/batchNorm.c` (`models/batchNormOps.ts` uses them).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import { requireAddon } from './addon.js';
 import { allocate } from './memory.js';
 import { floatValues, output, sizeOf, type CpuBackend } from './kernelCall.js';

@@ -7,7 +7,7 @@
  *   GatherV2:           x `[batch…, outer…, A, slice…]`, indices `[batch…, I…]` → `[batch…, outer…, I…, slice…]`
  *   UnsortedSegmentSum: x `[N…, rest…]`, segmentIds `[N…]` → `[numSegments, rest…]` (ids outside [0, numSegments) are dropped, as on cpu)
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { allocate } from './memory.js';
 import { floatValues, output, runCpu, sizeOf, type CpuBackend, type KernelArgs } from './kernelCall.js';
 

@@ -5,7 +5,7 @@
  * `memory.ts`: one reference, never read out, not shared with a clone or a view); the caller
  * then makes the same update with ordinary ops.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { requireAddon } from './addon.js';
 import { floatValues, type CpuBackend } from './kernelCall.js';
 import { exclusiveValues } from './memory.js';

@@ -4,7 +4,7 @@
  * into a new array (through the addon or a contiguous loop) and returns it as a tensor; for the
  * cases it does not cover (other dtypes, rare attributes) it calls the stock cpu kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 export type CpuBackend = MathBackendCPU;

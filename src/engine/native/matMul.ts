@@ -7,7 +7,7 @@
  * output batch or a single matrix, all products are one strided call; other broadcasts (e.g.
  * `[3, 1]` with `[1, 4]`) call sgemm once per output matrix.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { requireAddon } from './addon.js';
 import { applyEpilogue } from './epilogue.js';
 import { allocate } from './memory.js';

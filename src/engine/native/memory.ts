@@ -14,7 +14,7 @@
  * Data shared by `tf.clone`/reshape is one dataId with a reference count, so it is disposed once.
  * `exclusiveValues` applies the same rule for in-place updates.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { CpuBackend } from './kernelCall.js';
 
 /** Per buffer: the number of pieces of data that hold it (owned buffers only). */

@@ -4,7 +4,7 @@
  * (OpenBLAS products, contiguous loops). The cpu backend itself is left untouched, so tests can
  * compare each native kernel with the stock cpu kernel on the same inputs.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { convKernels } from './conv2d.js';
 import { elementwiseKernels } from './elementwise.js';
 import { fusedKernels } from './fusedKernels.js';

@@ -9,7 +9,7 @@
  *   MaxPool:     the largest number of each window (NaN ignored)
  *   MaxPoolGrad: each window's dy added to its first largest pixel (row-major window order)
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { requireAddon } from './addon.js';
 import { allocate } from './memory.js';
 import { floatValues, output, runCpu, sizeOf, type CpuBackend, type KernelArgs } from './kernelCall.js';

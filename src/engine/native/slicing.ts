@@ -9,7 +9,7 @@
  *   PadV2:  x → x surrounded by `constantValue`, `paddings[d] = [before, after]`
  *   Concat: tensors → one, joined along `axis`
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { allocate } from './memory.js';
 import { floatValues, output, runCpu, sizeOf, type CpuBackend, type KernelArgs } from './kernelCall.js';
 

@@ -8,7 +8,7 @@
  *   broadcast `[B, H, W, C]` by `[1, 1, 1, C]` → shape `[B·H·W, C]`, strides a `[C, 1]`, b `[0, 1]`;
  *   reduce `[B, H, W, C]` over axes 1, 2     → shape `[B, H·W, C]`, reduced `[0, 1, 0]`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 /** Most axes the addon's strided loops take. */
 const MAX_DIMS = 8;

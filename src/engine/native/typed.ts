@@ -9,7 +9,7 @@
  *     loop over the `[rows, cols]` layouts of `elementwise.ts` (the stock kernels compute every
  *     element's coordinates under a broadcast); other broadcasts run the stock kernel.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import { Mode, planBroadcast } from './elementwise.js';
 import { allocate } from './memory.js';
 import { floatValues, output, runCpu, sizeOf, type CpuBackend, type KernelArgs } from './kernelCall.js';

@@ -14,7 +14,7 @@
  * Shapes: x `[B…, P…, A, T…]` (batch dims, then dims before `axis`, the axis, dims after),
  * indices `[B…, I…]` → out `[B…, P…, I…, T…]`.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { free, makeTensor, replaceKernel, reshape, runStock } from './kernelCall.js';
 

@@ -6,7 +6,7 @@
  *
  * Shapes: x `[…]` → out `[…]`, dtype bool.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { replaceKernel, runStock } from './kernelCall.js';
 

@@ -11,7 +11,7 @@
  *   equivalent block-diagonal dense filter `[KH, KW, C, C·m]`, then `Conv2DBackpropInput` above.
  * Only NHWC (TensorFlow.js's default layout) is supported.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { free, makeTensor, replaceKernel, reshape, runStock, swapLastTwo } from './kernelCall.js';
 

@@ -5,7 +5,7 @@
  * `tf.*` ops. The fixes in this folder are compositions of stock wasm kernels, so they call the
  * original kernel functions directly and free every intermediate with `backend.disposeData`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type Attrs = Record<string, unknown>;

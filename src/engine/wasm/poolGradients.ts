@@ -7,7 +7,7 @@
  * i.e. `dy [B, OH, 1, OW, 1, C] · (1/(kH·kW)) [1, 1, kH, 1, kW, 1]`, which wasm runs as a
  * vectorised broadcast (~8× faster than the stock kernel's loop). Other shapes use the stock kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { free, makeTensor, replaceKernel, reshape, runStock } from './kernelCall.js';
 

@@ -5,7 +5,7 @@
  *
  * Shapes: x `[S…, R…]`, segmentIds `[S…]` int32 in [0, numSegments) → out `[numSegments, R…]`.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { free, replaceKernel, reshape, runStock } from './kernelCall.js';
 

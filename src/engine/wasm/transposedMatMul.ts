@@ -6,7 +6,7 @@
  * transposed operand is first made contiguous with the (fast) Transpose kernel and the plain
  * product runs on it. Applies to `BatchMatMul` and `_FusedMatMul` (same attributes).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { free, replaceKernel, runStock, swapLastTwo } from './kernelCall.js';
 

@@ -1,7 +1,8 @@
 /** The addon's operation codes (native/opcodes.c) are the only copy of kernels.h's numbers; the TypeScript side agrees with them. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadAddon, opcode } from '../../../src/engine/native/addon.js';
+import { opcode } from '../../../src/engine/native/addon.js';
+import { loadAddon } from '../../../src/engine/native/loadAddon.js';
 import { Mode, OPCODE_NAMES } from '../../../src/engine/native/elementwise.js';
 import { nativeSkip } from '../../helpers.js';
 
