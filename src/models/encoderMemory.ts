@@ -17,7 +17,7 @@
  * for the 28×28 CNN at B = 64. 6 keeps a margin. WEIGHT_COPIES: query and key
  * weights, gradient, optimizer state, update temporaries.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import type { EncoderConfig } from './encoder.js';
 
 export const ACTIVATION_COPIES = 6;

@@ -3,7 +3,7 @@
  * too big for the 4 GiB heap aborts the module with `Aborted()` and a stack trace. The estimate
  * (`models/encoderMemory.ts`) comes from the encoder config and the batch size alone.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../engine/tf.js';
 import { backendMemoryLimit } from '../engine/wasm/memoryLimit.js';
 import { describeEncoder, type EncoderConfig } from '../models/encoder.js';
 import { largestBatchWithin, trainingStepBytes } from '../models/encoderMemory.js';
