@@ -1,9 +1,10 @@
 /** `hardneg bench <name>`: performance benchmarks (see `bench/` for the PyTorch side). */
 import { Command } from 'commander';
 import { benchMine, type MineBenchOptions } from './benchMine.js';
-import { benchMocoStep } from './benchMocoStep.js';
+import { BENCH_BN_GROUPS, BENCH_WIDTHS, benchMocoStep, type BenchEncoderKind, type MocoBenchOptions } from './benchMocoStep.js';
 import { benchSupervisedCommand } from './benchSupervised.js';
-import { flagErrors, intTriple, nonNegativeInt, numberIn, oneOf, positiveInt } from './options.js';
+import { UsageError } from './errors.js';
+import { flagErrors, intTriple, nonNegativeInt, numberIn, oneOf, positiveInt, positiveIntList } from './options.js';
 import { commandOutput } from './output.js';
 import { progressBar } from './progress.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
@@ -13,6 +14,11 @@ interface MineFlags extends MineBenchOptions {
 }
 
 interface MocoStepFlags {
+  encoder: BenchEncoderKind;
+  widths?: number[];
+  blocks?: number;
+  size: number;
+  channels: number;
   batch: number;
   queue: number;
   dim: number;
@@ -23,11 +29,33 @@ interface MocoStepFlags {
   json?: boolean;
 }
 
+/** The bench options from the flags, or a one-line error naming the flag that does not fit the encoder. */
+function mocoBenchOptions(flags: MocoStepFlags): MocoBenchOptions {
+  const { encoder, size, channels } = flags;
+  const widths = flags.widths ?? BENCH_WIDTHS[encoder];
+  const blocks = flags.blocks ?? 0;
+  if (encoder === 'mlp' && blocks > 0) throw new UsageError(`--blocks: residual blocks need --encoder cnn, got --encoder mlp --blocks ${blocks}`);
+  if (encoder === 'cnn') {
+    if (size / 2 ** (widths.length - 1) < 1) {
+      throw new UsageError(`--size: ${widths.length} stages (--widths ${widths.join(',')}) halve a ${size}×${size} image below 1 pixel; use --size >= ${2 ** (widths.length - 1)}`);
+    }
+    if (flags.batch % BENCH_BN_GROUPS !== 0) {
+      throw new UsageError(`--batch: the CNN's shuffled BatchNorm splits the batch into ${BENCH_BN_GROUPS} sub-batches, so --batch must be a multiple of ${BENCH_BN_GROUPS}, got ${flags.batch}`);
+    }
+  }
+  return { ...flags, widths, blocks, size, channels };
+}
+
 export function benchCommand(): Command {
   const bench = new Command('bench').description('time hardneg against its PyTorch reference (npm run bench:compare runs both)');
   bench
     .command('moco-step')
-    .description('one MoCo training step: MLP 784→512→dim forward/backward, key encoder, EMA, queue logits, CE, SGD, enqueue')
+    .description('one MoCo training step (query forward/backward, key forward with shuffled BN, EMA, queue logits, CE, SGD, enqueue) with an MLP or a CNN encoder')
+    .option('--encoder <kind>', 'mlp | cnn', oneOf(['mlp', 'cnn'] as const, '--encoder'), 'mlp')
+    .option('--widths <list>', 'hidden widths (mlp, default 512) or stage widths (cnn, default 32,64,128)', (v) => positiveIntList(v, '--widths'))
+    .option('--blocks <n>', 'residual blocks per stage (cnn)', (v) => nonNegativeInt(v, '--blocks'))
+    .option('--size <n>', 'images are size × size × channels', (v) => positiveInt(v, '--size'), 28)
+    .option('--channels <n>', 'image channels', (v) => positiveInt(v, '--channels'), 1)
     .option('--batch <n>', 'batch size B', (v) => positiveInt(v, '--batch'), 256)
     .option('--queue <n>', 'queue size K', (v) => positiveInt(v, '--queue'), 4096)
     .option('--dim <n>', 'feature dimension D', (v) => positiveInt(v, '--dim'), 128)
@@ -44,23 +72,31 @@ export function benchCommand(): Command {
         [s > 0 && N < 2, `--mochi: N must be >= 2 when s > 0 (s mixes two distinct hard negatives), got ${N}`],
       ]);
       const out = commandOutput(flags.json);
+      const options = mocoBenchOptions(flags);
       const engine = await startEngine(cmd.optsWithGlobals<GlobalOptions>());
-      const bar = progressBar(flags.warmup + flags.steps, 'moco-step');
-      const result = benchMocoStep(flags, (done) => bar.update(done));
+      const bar = progressBar(options.warmup + options.steps, 'moco-step');
+      const result = benchMocoStep(options, (done) => bar.update(done));
       bar.stop();
+      const { encoder, widths, blocks, size, channels } = options;
       const summary = {
         bench: 'moco-step',
         backend: engine.backend,
         threads: engine.threads,
         ms_per_step: Number(result.msPerStep.toFixed(2)),
-        steps: flags.steps,
-        batch: flags.batch,
-        queue: flags.queue,
-        dim: flags.dim,
-        ...(flags.mochi ? { mochi: flags.mochi.join(',') } : {}),
+        steps: options.steps,
+        encoder,
+        widths,
+        ...(encoder === 'cnn' ? { blocks } : {}),
+        size,
+        channels,
+        batch: options.batch,
+        queue: options.queue,
+        dim: options.dim,
+        ...(options.mochi ? { mochi: options.mochi.join(',') } : {}),
       };
+      const shape = `${encoder} [${widths.join(',')}]${encoder === 'cnn' ? ` blocks=${blocks}` : ''} on ${size}×${size}×${channels}`;
       out.line(
-        `moco-step${flags.mochi ? ` + MoCHi(${flags.mochi.join(',')})` : ''}: ${summary.ms_per_step} ms/step (median of ${flags.steps}; B=${flags.batch} K=${flags.queue} D=${flags.dim}; ${engine.backend}, ${engine.threads} thread${engine.threads === 1 ? '' : 's'})`,
+        `moco-step${options.mochi ? ` + MoCHi(${options.mochi.join(',')})` : ''}: ${summary.ms_per_step} ms/step (median of ${options.steps}; ${shape}; B=${options.batch} K=${options.queue} D=${options.dim}; ${engine.backend}, ${engine.threads} thread${engine.threads === 1 ? '' : 's'})`,
       );
       out.json(summary);
     });

@@ -18,6 +18,15 @@ export function nonNegativeInt(value: string, name = 'value'): number {
   return n;
 }
 
+/** Parses a comma-separated list of positive integers, e.g. `32,64,128`. */
+export function positiveIntList(value: string, name = 'value'): number[] {
+  const parts = value.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) <= 0)) {
+    throw new InvalidArgumentError(`${name} must be comma-separated positive integers (e.g. 32,64,128), got '${value}'`);
+  }
+  return parts.map(Number);
+}
+
 /** Parses `N,s,s'` (MoCHi's three integers). */
 export function intTriple(value: string): [number, number, number] {
   const parts = value.split(',').map((p) => Number(p.trim()));

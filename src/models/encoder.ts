@@ -76,3 +76,13 @@ export function buildEncoder(config: EncoderConfig, rng: Rng = defaultRng()): tf
   if (!c.head) return backbone;
   return withHead(backbone, projectionHead(featureDim(c), c.head, rng));
 }
+
+/** One line naming the encoder, e.g. `CNN [64,128,256], 2 residual blocks per stage, on 32×32×3 + head 256→256→128`. */
+export function describeEncoder(config: EncoderConfig): string {
+  const b = config.backbone;
+  const backbone =
+    b.kind === 'mlp'
+      ? `MLP ${[b.inputDim, ...b.hidden, b.outputDim].join('→')}`
+      : `CNN [${b.widths.join(',')}]${b.blocks > 0 ? `, ${b.blocks} residual block${b.blocks === 1 ? '' : 's'} per stage,` : ''} on ${b.inputShape.join('×')}`;
+  return config.head ? `${backbone} + head ${featureDim(config)}→${config.head.hiddenDim}→${config.head.outputDim}` : backbone;
+}

@@ -7,6 +7,8 @@ import type { AugmentConfig } from '../data/augment/config.js';
 import { augmentBatch } from '../data/augment/pipeline.js';
 import type { ImageDataset } from '../data/dataset.js';
 import type { Rng } from '../engine/random.js';
+import { backendMemoryLimit } from '../engine/wasm/memoryLimit.js';
+import { modelActivationsPerSample } from '../models/encoderMemory.js';
 
 /** Reshapes a batch of images to the model's input: `[b, H·W·C]` for flat inputs, else `[b, H, W, C]`. */
 export function toInput(images: Float32Array, count: number, dataShape: number[], inputShape: (number | null)[]): tf.Tensor {
@@ -21,8 +23,24 @@ export function augmentedViews(data: ImageDataset, indices: Int32Array, rng: Rng
   return [toInput(augmentBatch(data, indices, rng, aug), n, shape, inputShape), toInput(augmentBatch(data, indices, rng, aug), n, shape, inputShape)];
 }
 
+/** Default images per forward chunk of `datasetFeatures`. */
+export const FEATURE_CHUNK = 500;
+
+/**
+ * Images per forward chunk: `FEATURE_CHUNK`, fewer when the chunk's activations (every layer's
+ * output is held until the chunk ends) would take more than a quarter of the backend's fixed
+ * memory (wasm: 4 GiB; a 32×32×3 ResNet [64,128,256] ×2 holds ~8 MB per image, so 500 images
+ * would abort the module). At least 1.
+ */
+export function featureChunk(model: tf.LayersModel, backend = tf.getBackend()): number {
+  const limit = backendMemoryLimit(backend);
+  if (limit === undefined) return FEATURE_CHUNK;
+  const perImage = 4 * modelActivationsPerSample(model);
+  return Math.max(1, Math.min(FEATURE_CHUNK, Math.floor(limit / 4 / perImage)));
+}
+
 /** Backbone features of a whole image set `[n, H, W, C]` → `[n, D]`, in chunks, in inference mode (BatchNorm on moving statistics). */
-export function datasetFeatures(backbone: tf.LayersModel, data: ImageDataset, chunk = 500): tf.Tensor2D {
+export function datasetFeatures(backbone: tf.LayersModel, data: ImageDataset, chunk = featureChunk(backbone)): tf.Tensor2D {
   const [n, h, w, c] = data.shape;
   const size = h * w * c;
   const parts: tf.Tensor[] = [];

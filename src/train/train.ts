@@ -10,6 +10,7 @@ import { configDifferences, describeDifferences } from './configDiff.js';
 import { ConfigError } from './configError.js';
 import { dataRuleErrors } from './configRules.js';
 import { loadTrainTest } from './loadData.js';
+import { checkStepMemory } from './memoryCheck.js';
 import { RunWriter } from './runWriter.js';
 import type { TrainHooks, TrainResult } from './epochLoop.js';
 import { trainSelfSupervised } from './selfSupervised.js';
@@ -33,6 +34,7 @@ export function hardnegVersion(): string {
 
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
   const { runsDir = 'runs', resume = false, hooks, onNote = (line: string) => console.error(`note: ${line}`) } = options;
+  checkStepMemory('train', config.encoder, config.batchSize, config.task === 'moco' ? 4 : 1);
   const data = await loadTrainTest(config.data, config.seed, config.task === 'supervised');
   // Everything the data decides is checked before the run directory exists.
   const { errors, notes } = dataRuleErrors(config, data, data.available);

@@ -38,6 +38,50 @@ test('bench moco-step --json: a one-line backend summary on stderr (kernels with
   assert.match(verbose.err, auto === 'native' ? /^backend: native \(OpenBLAS, \d+ threads?; native kernels: BatchMatMul, /m : /^backend: wasm \(kernel fixes: /m);
 });
 
+test('bench moco-step --encoder cnn: residual CNN on colour images; the JSON line names the encoder and its shape', () => {
+  const r = hardneg('bench', 'moco-step', '--encoder', 'cnn', '--widths', '4,8', '--blocks', '1', '--size', '8', '--channels', '3',
+    '--batch', '8', '--queue', '32', '--dim', '8', '--steps', '1', '--warmup', '1', '--mochi', '16,4,2', '--json');
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split('\n');
+  assert.equal(lines.length, 1, 'stdout is the JSON line alone');
+  const last = JSON.parse(lines[0]);
+  assert.deepEqual(
+    [last.bench, last.encoder, last.widths, last.blocks, last.size, last.channels, last.batch, last.queue, last.dim, last.mochi],
+    ['moco-step', 'cnn', [4, 8], 1, 8, 3, 8, 32, 8, '16,4,2'],
+  );
+  assert.ok(last.ms_per_step > 0);
+  assert.match(r.err, /cnn \[4,8\] blocks=1 on 8×8×3; B=8 K=32 D=8/);
+});
+
+test('bench moco-step: a flag that does not fit is a one-line error naming it', () => {
+  const cases: [string[], RegExp][] = [
+    [['--encoder', 'vit'], /--encoder must be one of mlp, cnn, got 'vit'/],
+    [['--widths', '32,x'], /--widths must be comma-separated positive integers \(e\.g\. 32,64,128\), got '32,x'/],
+    [['--widths', '0'], /--widths must be comma-separated positive integers/],
+    [['--blocks', '2'], /--blocks: residual blocks need --encoder cnn, got --encoder mlp --blocks 2/],
+    [['--encoder', 'cnn', '--size', '2'], /--size: 3 stages \(--widths 32,64,128\) halve a 2×2 image below 1 pixel; use --size >= 4/],
+    [['--encoder', 'cnn', '--batch', '10'], /--batch: .*must be a multiple of 4, got 10/],
+    [['--channels', '0'], /--channels must be a positive integer, got '0'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = hardneg('bench', 'moco-step', ...args, '--steps', '1');
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.err, message);
+    assert.equal(r.out, '');
+  }
+});
+
+test('bench moco-step on wasm refuses the 32×32×3 ResNet at B = 256 in one line before building anything', () => {
+  const r = hardneg('--backend', 'wasm', 'bench', 'moco-step', '--encoder', 'cnn', '--widths', '64,128,256', '--blocks', '2', '--size', '32', '--channels', '3', '--json');
+  assert.equal(r.code, 1);
+  assert.equal(r.out, '');
+  const lines = r.err.trim().split('\n');
+  assert.match(lines[0], /^backend: wasm/);
+  assert.equal(lines.length, 2, r.err);
+  assert.match(lines[1], /^hardneg: error: bench moco-step: batch size 256 with the encoder CNN \[64,128,256\], 2 residual blocks per stage, on 32×32×3 \+ head 256→256→128 needs about [\d.]+ GiB per training step, more than the wasm backend's 4\.0 GiB; use a batch size of at most \d+, or the native backend \(--backend native\)$/);
+});
+
 test('errors are one line and a non-zero exit', () => {
   const bad = hardneg('--backend', 'gpu', 'bench', 'moco-step');
   assert.equal(bad.code, 1);
