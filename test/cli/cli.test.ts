@@ -86,7 +86,7 @@ test('errors are one line and a non-zero exit', () => {
   const bad = hardneg('--backend', 'gpu', 'bench', 'moco-step');
   assert.equal(bad.code, 1);
   assert.equal(bad.err.trim().split('\n').length, 1);
-  assert.match(bad.err, /^hardneg: error: unknown backend 'gpu': expected one of tensorflow, native, wasm, cpu/);
+  assert.match(bad.err, /^hardneg: error: unknown backend 'gpu': expected one of tensorflow, native, webgpu, webgl, wasm, cpu \(available here: [a-z, ]+\)$/m);
   const threads = hardneg('--threads', '0', 'bench', 'moco-step');
   assert.notEqual(threads.code, 0);
   assert.match(threads.err, /--threads must be an integer in \[1, 1024\], got '0'/);
