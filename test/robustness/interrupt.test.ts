@@ -69,10 +69,12 @@ test('crash states: only checkpoint.old (between the renames), a corrupt latest 
   // An interrupted run with a latest checkpoint and a previous one.
   const source = join(runs, 'source');
   const run = startHardneg(['train', '--config', writeTinyConfig(dir, 'source'), '--runs-dir', runs]);
-  assert.ok(await waitFor(() => existsSync(join(source, 'checkpoint.old')) && existsSync(join(source, 'metrics.jsonl')), run.child));
-  await new Promise((r) => setTimeout(r, 300));
+  // Stopped in epoch 2 (Ctrl-C as soon as epoch 1's checkpoint is in place, with two epochs of steps
+  // left, so a fast machine cannot finish first): the stop's checkpoint rotates epoch 1's to checkpoint.old.
+  assert.ok(await waitFor(() => positionOr(source)?.epoch === 1, run.child), 'epoch 1 ends');
   run.child.kill('SIGINT');
   assert.equal((await run.done).code, 130);
+  assert.ok(existsSync(join(source, 'checkpoint.old')) && existsSync(join(source, 'metrics.jsonl')), 'a latest and a previous checkpoint');
   const copy = (name: string) => {
     const path = join(runs, name);
     cpSync(source, path, { recursive: true });
