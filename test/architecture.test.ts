@@ -131,6 +131,16 @@ test('the core entry (src/core.ts, the browser build) reaches no Node built-in a
   assert.deepEqual([...packages].filter((p) => !p.startsWith('@tensorflow/') && p !== 'zod'), []);
 });
 
+/** Folders of the core (docs/design.md): no file in them imports Node itself; file I/O lives in util/ and the layers above. */
+const CORE_FOLDERS = ['losses', 'negatives', 'ops', 'models', 'eval', 'data/augment'];
+
+test('no file in a core folder imports a Node built-in or a Node-only package itself', () => {
+  const inCore = [...graph.keys()].filter((f) => CORE_FOLDERS.some((d) => f.startsWith(join(SRC, d) + '/')));
+  assert.ok(inCore.length > 40, `${inCore.length} core files`);
+  const direct = new Map(inCore.map((f) => [f, runtimeSpecifiers(readFileSync(f, 'utf8')).filter((s) => !s.startsWith('.'))]));
+  assert.deepEqual(nodeOnlyImports(direct), []);
+});
+
 test('src/ imports TensorFlow.js through engine/tf.ts, never the @tensorflow/tfjs umbrella (not a dependency)', () => {
   const umbrella = [...graph.keys()].filter((f) => /['"]@tensorflow\/tfjs['"]/.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
   assert.deepEqual(umbrella, []);

@@ -11,7 +11,7 @@ import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js'
 import { knnClassify } from '../eval/knn.js';
 import { linearProbe } from '../eval/linearProbe.js';
 import { backboneOf, BACKBONE_NAME } from '../models/projectionHead.js';
-import { loadModel } from '../models/serialize.js';
+import { loadModel } from '../train/savedModel.js';
 import { parseTrainConfig } from '../train/config.js';
 import { embeddingGeometry } from '../train/embeddingGeometry.js';
 import { datasetFeatures } from '../train/features.js';

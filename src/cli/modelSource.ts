@@ -9,7 +9,7 @@ import type * as tf from '../engine/tf.js';
 import { Adapter } from '../models/adapter.js';
 import { parseEncoderConfig, type EncoderConfig } from '../models/encoder.js';
 import { ENCODER_KIND, loadEncoderFile } from '../models/encoderFile.js';
-import { loadModel } from '../models/serialize.js';
+import { loadModel } from '../train/savedModel.js';
 import { HashedTextEncoder } from '../models/textEncoder.js';
 import { readSafetensorsFile } from '../models/weightFile.js';
 import { UsageError } from './errors.js';

@@ -5,8 +5,8 @@
  * and `hardneg export` write these; PyTorch's `safetensors.torch.load_file` reads them as a
  * state dict. Training runs checkpoint differently (`train/checkpoint.ts`, a directory).
  */
-import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { readFileOr } from '../util/readFile.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type NamedTensor, type SafetensorsContents } from './safetensors.js';
 
 export interface WeightFile<C> {
@@ -23,12 +23,7 @@ export function saveWeightFile<C>(path: string, file: WeightFile<C>): void {
 
 /** Reads and parses a safetensors file; errors name the file. */
 export function readSafetensorsFile(path: string): SafetensorsContents {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new SafetensorsError(`${path}: cannot read weight file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  const bytes = readFileOr(path, (code) => new SafetensorsError(`${path}: cannot read weight file (${code})`));
   return decodeSafetensors(bytes, path);
 }
 

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../engine/tf.js';
 import type { EncoderConfig } from '../models/encoder.js';
-import { loadModel, saveModel, type OptimizerState } from '../models/serialize.js';
+import { loadModel, saveModel, type OptimizerState } from './savedModel.js';
 import { MemoryQueue } from '../negatives/memoryQueue.js';
 import { optimizerState } from '../optim/optimizers.js';
 import { syncDirectory, writeError, writeFileAtomic } from '../util/atomicWrite.js';

@@ -20,7 +20,7 @@ import { lossEntry } from '../losses/registry.js';
 import { buildEncoder } from '../models/encoder.js';
 import { backboneOf, BACKBONE_NAME, HEAD_NAME } from '../models/projectionHead.js';
 import { loadEncoderFile } from '../models/encoderFile.js';
-import { loadModel } from '../models/serialize.js';
+import { loadModel } from './savedModel.js';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';

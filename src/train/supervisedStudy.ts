@@ -22,7 +22,7 @@ import { augmentConfig, type AugmentOverrides } from '../data/augment/config.js'
 import type { TrainTest } from '../data/split.js';
 import type { SCHaNePositives } from '../losses/schane.js';
 import { BACKBONE_NAME } from '../models/projectionHead.js';
-import { loadModel } from '../models/serialize.js';
+import { loadModel } from './savedModel.js';
 import { appendFileChecked, writeFileAtomic } from '../util/atomicWrite.js';
 import { parseTrainConfig, type TrainConfig } from './config.js';
 import { embeddingGeometry } from './embeddingGeometry.js';

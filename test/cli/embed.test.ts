@@ -13,7 +13,7 @@ import { Rng } from '../../src/engine/random.js';
 import { Adapter } from '../../src/models/adapter.js';
 import { buildEncoder } from '../../src/models/encoder.js';
 import { backboneOf } from '../../src/models/projectionHead.js';
-import { saveModel } from '../../src/models/serialize.js';
+import { saveModel } from '../../src/train/savedModel.js';
 import { assertClose, setup } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hardneg-embed-'));

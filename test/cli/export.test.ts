@@ -18,7 +18,7 @@ import { Adapter } from '../../src/models/adapter.js';
 import { buildEncoder, type EncoderConfig } from '../../src/models/encoder.js';
 import { loadEncoderFile } from '../../src/models/encoderFile.js';
 import { backboneOf } from '../../src/models/projectionHead.js';
-import { saveModel } from '../../src/models/serialize.js';
+import { saveModel } from '../../src/train/savedModel.js';
 import { setup } from '../helpers.js';
 
 const PYTHON = '/usr/bin/python3';

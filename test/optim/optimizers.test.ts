@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/engine/random.js';
 import { buildEncoder, type EncoderConfig } from '../../src/models/encoder.js';
-import { loadModel, saveModel } from '../../src/models/serialize.js';
+import { loadModel, saveModel } from '../../src/train/savedModel.js';
 import {
   buildOptimizer,
   optimizerState,

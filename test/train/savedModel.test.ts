@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/engine/random.js';
 import { buildEncoder, type EncoderConfig } from '../../src/models/encoder.js';
 import { backboneOf } from '../../src/models/projectionHead.js';
-import { loadModel, saveModel } from '../../src/models/serialize.js';
+import { loadModel, saveModel } from '../../src/train/savedModel.js';
 import { setup } from '../helpers.js';
 
 let x: tf.Tensor4D;

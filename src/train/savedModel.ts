@@ -19,8 +19,8 @@ import path from 'node:path';
 import * as tf from '../engine/tf.js';
 import { ArgumentError } from '../ops/validate.js';
 import { writeError } from '../util/atomicWrite.js';
-import { parseEncoderConfig, type EncoderConfig } from './encoder.js';
-import './batchNorm.js';
+import { parseEncoderConfig, type EncoderConfig } from '../models/encoder.js';
+import '../models/batchNorm.js';
 
 export const MANIFEST_FORMAT = 'hardneg-model';
 export const MANIFEST_VERSION = 1;
