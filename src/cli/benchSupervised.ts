@@ -5,7 +5,7 @@
  * `{"bench":"supervised","rows":[{dataset, init, method, shots, seed, test_top1, knn_top1, alignment, uniformity, seconds}, …]}`.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { SCHANE_POSITIVES, type SCHaNePositives } from '../losses/schane.js';
+import { SCHANE_POSITIVES } from '../losses/schane.js';
 import {
   runSupervisedStudy,
   STUDY_DATASETS,
@@ -15,6 +15,7 @@ import {
   type StudyInit,
   type StudyOptions,
   type StudyRow,
+  type StudySettings,
 } from '../train/supervisedStudy.js';
 import { commandOutput } from './output.js';
 import { startEngine, type GlobalOptions } from './engineOption.js';
@@ -37,19 +38,14 @@ function seedValue(v: string): number {
   return n;
 }
 
-interface Flags {
+/** The study's settings as flags (`--limit` unset: all images), plus what the command adds. */
+interface Flags extends Omit<StudySettings, 'limit'> {
   dataset: StudyOptions['datasets'];
   shots: number[];
   seeds: number[];
   methods: StudyOptions['methods'];
   fromScratch?: boolean;
   fromMoco?: boolean;
-  lambda: number;
-  beta: number;
-  temperature: number;
-  positives: SCHaNePositives;
-  epochs: number;
-  mocoEpochs: number;
   limit?: number;
   out: string;
   json?: boolean;
