@@ -118,9 +118,10 @@ BINARY_ROW(row_div, x1 / x2)
 BINARY_ROW(row_max, nan_max(x1, x2))
 BINARY_ROW(row_min, nan_min(x1, x2))
 BINARY_ROW(row_sqdiff, (x1 - x2) * (x1 - x2))
+BINARY_ROW(row_step_mul, x1 * (x2 != x2 ? x2 : (x2 > 0.0f ? 1.0f : 0.0f)))
 
 typedef void (*row_fn)(const float *, int, const float *, int, float *, int64_t);
-static const row_fn ROW_FNS[B_COUNT] = {row_add, row_sub, row_mul, row_div, row_max, row_min, row_sqdiff};
+static const row_fn ROW_FNS[B_COUNT] = {row_add, row_sub, row_mul, row_div, row_max, row_min, row_sqdiff, row_step_mul};
 
 void hn_binary_row(int op, const float *a, int av, const float *b, int bv, float *y, int64_t n) { ROW_FNS[op](a, av, b, bv, y, n); }
 

@@ -12,7 +12,8 @@
 #include <stdint.h>
 
 enum { U_EXP, U_LOG, U_NEG, U_SQRT, U_SQUARE, U_RELU, U_STEP, U_ABS, U_RSQRT, U_RECIPROCAL, U_SIGMOID, U_TANH, U_COUNT };
-enum { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_COUNT };
+/* B_STEP_MUL: a·step(b), ReLU's gradient dy·step(x) in one pass (step(NaN) = NaN, as Step). */
+enum { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_STEP_MUL, B_COUNT };
 /* How an operand covers a [rows, cols] output: all of it, one row repeated, one value per row, one value. */
 enum { M_FULL, M_ROW, M_COL, M_SCALAR };
 enum { R_SUM, R_MEAN, R_MAX, R_MIN, R_COUNT };

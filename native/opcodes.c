@@ -14,6 +14,7 @@ static const entry_t unary[] = {
 };
 static const entry_t binary[] = {
     {"Add", B_ADD}, {"Sub", B_SUB}, {"Multiply", B_MUL}, {"RealDiv", B_DIV}, {"Maximum", B_MAX}, {"Minimum", B_MIN}, {"SquaredDifference", B_SQDIFF},
+    {"HardnegReluGrad", B_STEP_MUL},
 };
 static const entry_t reduce[] = {{"Sum", R_SUM}, {"Mean", R_MEAN}, {"Max", R_MAX}, {"Min", R_MIN}};
 static const entry_t modes[] = {{"Full", M_FULL}, {"Row", M_ROW}, {"Col", M_COL}, {"Scalar", M_SCALAR}};

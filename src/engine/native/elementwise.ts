@@ -12,10 +12,11 @@ import { opcode, requireAddon } from './addon.js';
 import { allocate } from './memory.js';
 import { floatValues, output, runCpu, sizeOf, type CpuBackend } from './kernelCall.js';
 import { stridedBroadcast, stridedReduction } from './strided.js';
+import { RELU_GRAD } from './fusedKernels.js';
 
 /** The kernels replaced here; their codes come from the addon's `opcodes` table (`native/opcodes.c`). */
 const UNARY = ['Exp', 'Log', 'Neg', 'Sqrt', 'Square', 'Relu', 'Step', 'Abs', 'Rsqrt', 'Reciprocal', 'Sigmoid', 'Tanh'];
-const BINARY = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'SquaredDifference'];
+const BINARY = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'SquaredDifference', RELU_GRAD];
 const REDUCE = ['Sum', 'Mean', 'Max', 'Min'];
 
 /**

@@ -7,6 +7,9 @@
  *   B/G consecutive samples (biased variance).
  * - `HardnegBatchNormGrad`: dy, x `[B, …, C]`, μ, σ² `[G, C]`, γ `[C]`, same attrs → [dx, dγ `[C]`, dβ `[C]`].
  * Both run in `native/batchNorm.c` (`models/batchNormOps.ts` uses them).
+ * - `HardnegReluGrad`: a = dy, b = x (same shape) → dy·step(x), ReLU's gradient in one pass instead of
+ *   Step, Cast and Multiply over the activation (`engine/reluGradient.ts`); a binary op of
+ *   `elementwise.ts`.
  */
 import type * as tf from '../tf.js';
 import { requireAddon } from './addon.js';
@@ -16,6 +19,7 @@ import { floatValues, output, sizeOf, type CpuBackend } from './kernelCall.js';
 export const SOFTMAX_LSE = 'HardnegSoftmaxLse';
 export const BATCH_NORM = 'HardnegBatchNorm';
 export const BATCH_NORM_GRAD = 'HardnegBatchNormGrad';
+export const RELU_GRAD = 'HardnegReluGrad';
 
 const softmaxLse: tf.KernelFunc = ({ inputs, backend }) => {
   const cpu = backend as CpuBackend;

@@ -5,6 +5,7 @@
  * compare each native kernel with the stock cpu kernel on the same inputs.
  */
 import * as tf from '../tf.js';
+import { registerReluGradient } from '../reluGradient.js';
 import { convKernels } from './conv2d.js';
 import { elementwiseKernels } from './elementwise.js';
 import { fusedKernels } from './fusedKernels.js';
@@ -45,6 +46,7 @@ export function registerNativeBackend(): void {
     names.delete(config.kernelName);
   }
   for (const name of names) tf.registerKernel({ kernelName: name, backendName: NATIVE_BACKEND, kernelFunc: nativeKernels[name] });
+  registerReluGradient();
   registered = true;
 }
 
