@@ -9,6 +9,7 @@
 import * as tf from './tf.js';
 import { addonProblem, requireAddon } from './native/addon.js';
 import { loadAddon } from './native/loadAddon.js';
+import { setPoolLimit } from './native/memory.js';
 import { nativeKernelNames, registerNativeBackend } from './native/nativeBackend.js';
 import { initEngineOn, type BackendName, type EngineInfo, type EngineOptions, type HostBackends } from './select.js';
 
@@ -58,6 +59,8 @@ export const nodeBackends: HostBackends = {
     if (backend !== 'native') return { threads: 1, nativeKernels: [] };
     const threads = await threadCount(options.threads);
     requireAddon().setThreads(threads);
+    const os = await import('node:os');
+    setPoolLimit(Math.min(2 ** 33, Math.floor(os.totalmem() / 4)));
     return { threads, nativeKernels: nativeKernelNames() };
   },
   unavailableHint(backend) {
