@@ -68,6 +68,10 @@ void hn_im2col(const hn_conv_t *p, const float *x, float *cols);
 /* The adjoint: x = 0, then every patch of cols added back where it came from. */
 void hn_col2im(const hn_conv_t *p, const float *cols, float *x);
 
+/* The same two on the calling thread only (for callers that are already parallel over images). */
+void hn_im2col_serial(const hn_conv_t *p, const float *x, float *cols);
+void hn_col2im_serial(const hn_conv_t *p, const float *cols, float *x);
+
 /*
  * Pooling (pooling.c), NHWC, geometry as for convolutions (dilations 1): x [B, H, W, C],
  * y and dy [B, OH, OW, C]. Average: the mean of the window's pixels inside the image; its

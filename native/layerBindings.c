@@ -1,9 +1,10 @@
 /*
  * The addon's bindings for layer kernels: broadcast arithmetic and reductions on strided views
- * (strided.c), pooling (pooling.c) and batch normalization (batchNorm.c). As in binding.c, every
+ * (strided.c), convolutions (convolution.c), pooling (pooling.c) and batch normalization (batchNorm.c). As in binding.c, every
  * function checks that the extents it touches lie inside its arrays, so a wrong call throws
  * instead of corrupting memory; src/engine/native/addon.ts documents each function.
  */
+#include "convolution.h"
 #include "napi.h"
 
 /* Reads an Int32Array of nd = length <= HN_MAX_DIMS non-negative values into out. */
@@ -64,6 +65,27 @@ static napi_value reduce_axes(napi_env env, napi_callback_info info) {
   if (hn_reduce_axes((int)op, (const float *)X.data, (float *)Y.data, shape, reduced, nd) != 0) FAIL(env, "reduceAxes: out of memory");
   return NULL;
 }
+
+/* conv2d(x, w, y, info, Co, chunk) when forward, else conv2dInputGrad(dy, w, dx, info, Co, chunk). */
+static napi_value convolution(napi_env env, napi_callback_info info, bool forward) {
+  napi_value v[6];
+  array_t IN, W, OUT;
+  hn_conv_t p;
+  int64_t Co, chunk;
+  if (args(env, info, v, 6) != 6 || !get_floats(env, v[0], &IN) || !get_floats(env, v[1], &W) || !get_floats(env, v[2], &OUT) || !get_conv(env, v[3], &p) ||
+      !get_int(env, v[4], &Co) || !get_int(env, v[5], &chunk) || Co < 1 || chunk < 1)
+    FAIL(env, "conv2d: expected three Float32Arrays, an Int32Array of 14 sizes, Co >= 1 and chunk >= 1");
+  const uint64_t image = (uint64_t)(p.B * p.H * p.W * p.C), out = (uint64_t)(p.B * p.OH * p.OW * Co), filter = (uint64_t)(p.KH * p.KW * p.C * Co);
+  if ((forward ? IN.length != image || OUT.length != out : IN.length != out || OUT.length != image) || W.length != filter)
+    FAIL(env, "conv2d: array lengths do not match the geometry");
+  const int failed = forward ? hn_conv_forward(&p, (const float *)IN.data, (const float *)W.data, Co, (float *)OUT.data, chunk)
+                             : hn_conv_input_grad(&p, (const float *)IN.data, (const float *)W.data, Co, (float *)OUT.data, chunk);
+  if (failed) FAIL(env, "conv2d: out of memory");
+  return NULL;
+}
+
+static napi_value conv2d(napi_env env, napi_callback_info info) { return convolution(env, info, true); }
+static napi_value conv2d_input_grad(napi_env env, napi_callback_info info) { return convolution(env, info, false); }
 
 /* avgPool(x, y, info), avgPoolGrad(dy, dx, info), maxPool(x, y, info), maxPoolGrad(x, dy, dx, info). */
 static napi_value pooling(napi_env env, napi_callback_info info, int kind) {
@@ -134,6 +156,8 @@ bool hn_define_layer_bindings(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"binaryStrided", NULL, binary_strided, NULL, NULL, NULL, napi_default_method, NULL},
       {"reduceAxes", NULL, reduce_axes, NULL, NULL, NULL, napi_default_method, NULL},
+      {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_default_method, NULL},
+      {"conv2dInputGrad", NULL, conv2d_input_grad, NULL, NULL, NULL, napi_default_method, NULL},
       {"avgPool", NULL, avg_pool, NULL, NULL, NULL, napi_default_method, NULL},
       {"avgPoolGrad", NULL, avg_pool_grad, NULL, NULL, NULL, napi_default_method, NULL},
       {"maxPool", NULL, max_pool, NULL, NULL, NULL, napi_default_method, NULL},

@@ -51,6 +51,16 @@ static void col2im_part(void *ctx, int64_t b0, int64_t b1) {
   })
 }
 
+void hn_im2col_serial(const hn_conv_t *p, const float *x, float *cols) {
+  patch_job j = {p, x, cols, NULL, NULL};
+  im2col_part(&j, 0, p->B);
+}
+
+void hn_col2im_serial(const hn_conv_t *p, const float *cols, float *x) {
+  patch_job j = {p, NULL, NULL, cols, x};
+  col2im_part(&j, 0, p->B);
+}
+
 void hn_im2col(const hn_conv_t *p, const float *x, float *cols) {
   patch_job j = {p, x, cols, NULL, NULL};
   hn_parallel(p->B, 1 + GRAIN / (1 + p->OH * p->OW * p->KH * p->KW * p->C), im2col_part, &j);

@@ -62,6 +62,13 @@ export interface NativeAddon {
   ): void;
   /** NHWC patches of x into cols `[B·OH·OW, KH·KW·C]`; `info` is `[B, H, W, C, OH, OW, KH, KW, sH, sW, dH, dW, padTop, padLeft]`. */
   im2col(x: Float32Array, cols: Float32Array, info: Int32Array): void;
+  /**
+   * NHWC convolution y `[B·OH·OW, Co]` = patches(x) · w (`w` `[KH·KW·C, Co]`), parallel over images,
+   * `chunk` images' patches at a time per thread; `info` as for `im2col`.
+   */
+  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, info: Int32Array, Co: number, chunk: number): void;
+  /** Its input gradient: dx `[B, H, W, C]` = col2im(dy · wᵀ), the same way. */
+  conv2dInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, info: Int32Array, Co: number, chunk: number): void;
   /** The adjoint of im2col: dx = Σ of the patches in cols, written over dx. */
   col2im(cols: Float32Array, dx: Float32Array, info: Int32Array): void;
   /** out `[B, N]` = indices of each row's N largest scores `[B, K]`, score descending, ties in index order; scores lie in [lo, hi] (NaN, NaN: unknown). */

@@ -1,5 +1,6 @@
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { requireAddon } from '../../../src/engine/native/addon.js';
 import { Rng } from '../../../src/engine/random.js';
 import { assertClose, nativeSkip, on, randn, setup } from '../../helpers.js';
 
@@ -22,9 +23,11 @@ const cases: { x: [number, number, number, number]; f: [number, number, number, 
 ];
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
-test('Conv2D and both of its gradients equal the cpu kernels (strides, padding, 1×1, empty batch)', { skip }, async () => {
+test('Conv2D and both of its gradients equal the cpu kernels (strides, padding, 1×1, empty batch; 1 and 3 threads)', { skip }, async () => {
   const rng = new Rng(5);
-  for (const c of cases) {
+  const threads = requireAddon().threads();
+  for (const [c, n] of [...cases.map((c) => [c, 1] as const), ...cases.map((c) => [c, 3] as const)]) {
+    requireAddon().setThreads(n); // 3: images split unevenly between threads, chunks cut short at each split
     const [xv, fv, dyv] = [randn(rng, size(c.x)), randn(rng, size(c.f)), randn(rng, size(c.x) * c.f[3])];
     const run = () => {
       const x = tf.tensor4d(xv, c.x);
@@ -36,8 +39,9 @@ test('Conv2D and both of its gradients equal the cpu kernels (strides, padding, 
     };
     const native = await on('native', run);
     const cpu = await on('cpu', run);
-    ['y', 'dx', 'dfilter'].forEach((name, i) => assertClose(native[i], cpu[i], 1e-4, `${name} for x [${c.x}] filter [${c.f}] stride ${c.stride} pad ${c.pad}`));
+    ['y', 'dx', 'dfilter'].forEach((name, i) => assertClose(native[i], cpu[i], 1e-4, `${name} for x [${c.x}] filter [${c.f}] stride ${c.stride} pad ${c.pad}, ${n} threads`));
   }
+  requireAddon().setThreads(threads);
 });
 
 test('dilated Conv2D and FusedConv2D (bias, relu, others) equal the cpu kernels', { skip }, async () => {
