@@ -66,26 +66,29 @@ static napi_value reduce_axes(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* conv2d(x, w, y, info, Co, chunk) when forward, else conv2dInputGrad(dy, w, dx, info, Co, chunk). */
-static napi_value convolution(napi_env env, napi_callback_info info, bool forward) {
+/* conv2d(x, w, y, info, Co, chunk), conv2dInputGrad(dy, w, dx, info, Co, chunk), conv2dFilterGrad(x, dy, dw, info, Co, chunk). */
+static napi_value convolution(napi_env env, napi_callback_info info, int kind) {
   napi_value v[6];
-  array_t IN, W, OUT;
+  array_t A, B, OUT;
   hn_conv_t p;
   int64_t Co, chunk;
-  if (args(env, info, v, 6) != 6 || !get_floats(env, v[0], &IN) || !get_floats(env, v[1], &W) || !get_floats(env, v[2], &OUT) || !get_conv(env, v[3], &p) ||
+  if (args(env, info, v, 6) != 6 || !get_floats(env, v[0], &A) || !get_floats(env, v[1], &B) || !get_floats(env, v[2], &OUT) || !get_conv(env, v[3], &p) ||
       !get_int(env, v[4], &Co) || !get_int(env, v[5], &chunk) || Co < 1 || chunk < 1)
     FAIL(env, "conv2d: expected three Float32Arrays, an Int32Array of 14 sizes, Co >= 1 and chunk >= 1");
   const uint64_t image = (uint64_t)(p.B * p.H * p.W * p.C), out = (uint64_t)(p.B * p.OH * p.OW * Co), filter = (uint64_t)(p.KH * p.KW * p.C * Co);
-  if ((forward ? IN.length != image || OUT.length != out : IN.length != out || OUT.length != image) || W.length != filter)
-    FAIL(env, "conv2d: array lengths do not match the geometry");
-  const int failed = forward ? hn_conv_forward(&p, (const float *)IN.data, (const float *)W.data, Co, (float *)OUT.data, chunk)
-                             : hn_conv_input_grad(&p, (const float *)IN.data, (const float *)W.data, Co, (float *)OUT.data, chunk);
+  /* Expected lengths of the three arrays, by kind: forward, input grad, filter grad. */
+  const uint64_t want[3][3] = {{image, filter, out}, {out, filter, image}, {image, out, filter}};
+  if (A.length != want[kind][0] || B.length != want[kind][1] || OUT.length != want[kind][2]) FAIL(env, "conv2d: array lengths do not match the geometry");
+  const float *a = (const float *)A.data, *b = (const float *)B.data;
+  float *o = (float *)OUT.data;
+  const int failed = kind == 0 ? hn_conv_forward(&p, a, b, Co, o, chunk) : kind == 1 ? hn_conv_input_grad(&p, a, b, Co, o, chunk) : hn_conv_filter_grad(&p, a, b, Co, o, chunk);
   if (failed) FAIL(env, "conv2d: out of memory");
   return NULL;
 }
 
-static napi_value conv2d(napi_env env, napi_callback_info info) { return convolution(env, info, true); }
-static napi_value conv2d_input_grad(napi_env env, napi_callback_info info) { return convolution(env, info, false); }
+static napi_value conv2d(napi_env env, napi_callback_info info) { return convolution(env, info, 0); }
+static napi_value conv2d_input_grad(napi_env env, napi_callback_info info) { return convolution(env, info, 1); }
+static napi_value conv2d_filter_grad(napi_env env, napi_callback_info info) { return convolution(env, info, 2); }
 
 /* avgPool(x, y, info), avgPoolGrad(dy, dx, info), maxPool(x, y, info), maxPoolGrad(x, dy, dx, info). */
 static napi_value pooling(napi_env env, napi_callback_info info, int kind) {
@@ -158,6 +161,7 @@ bool hn_define_layer_bindings(napi_env env, napi_value exports) {
       {"reduceAxes", NULL, reduce_axes, NULL, NULL, NULL, napi_default_method, NULL},
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_default_method, NULL},
       {"conv2dInputGrad", NULL, conv2d_input_grad, NULL, NULL, NULL, napi_default_method, NULL},
+      {"conv2dFilterGrad", NULL, conv2d_filter_grad, NULL, NULL, NULL, napi_default_method, NULL},
       {"avgPool", NULL, avg_pool, NULL, NULL, NULL, napi_default_method, NULL},
       {"avgPoolGrad", NULL, avg_pool_grad, NULL, NULL, NULL, napi_default_method, NULL},
       {"maxPool", NULL, max_pool, NULL, NULL, NULL, napi_default_method, NULL},

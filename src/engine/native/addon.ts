@@ -69,6 +69,11 @@ export interface NativeAddon {
   conv2d(x: Float32Array, w: Float32Array, y: Float32Array, info: Int32Array, Co: number, chunk: number): void;
   /** Its input gradient: dx `[B, H, W, C]` = col2im(dy · wᵀ), the same way. */
   conv2dInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, info: Int32Array, Co: number, chunk: number): void;
+  /**
+   * Its filter gradient dw `[KH·KW·C, Co]` = Σ patches(x)ᵀ · dy, summed over 8 fixed stripes of
+   * images (one thread each) and then the stripes in order: the same result at any thread count.
+   */
+  conv2dFilterGrad(x: Float32Array, dy: Float32Array, dw: Float32Array, info: Int32Array, Co: number, chunk: number): void;
   /** The adjoint of im2col: dx = Σ of the patches in cols, written over dx. */
   col2im(cols: Float32Array, dx: Float32Array, info: Int32Array): void;
   /** out `[B, N]` = indices of each row's N largest scores `[B, K]`, score descending, ties in index order; scores lie in [lo, hi] (NaN, NaN: unknown). */

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { requireAddon } from '../../../src/engine/native/addon.js';
@@ -75,4 +76,25 @@ test('a conv layer trained through tf.layers gets the same gradients as on cpu',
   const native = await on('native', grads);
   const cpu = await on('cpu', grads);
   native.forEach((g, i) => assertClose(g, cpu[i], 1e-4, `gradient ${i}`));
+});
+
+test('the convolution and both gradients are the same numbers, bit for bit, at 1, 2 and 3 threads', { skip }, async () => {
+  const rng = new Rng(8);
+  const [xShape, fShape]: [[number, number, number, number], [number, number, number, number]] = [[21, 12, 12, 8], [3, 3, 8, 16]];
+  const [xv, fv] = [randn(rng, size(xShape)), randn(rng, size(fShape))];
+  const run = () => {
+    const [x, f] = [tf.tensor4d(xv, xShape), tf.tensor4d(fv, fShape)];
+    const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')));
+    return [tf.conv2d(x, f, 1, 'same'), ...tf.grads(loss)([x, f])];
+  };
+  const threads = requireAddon().threads();
+  const results: Float32Array[][] = [];
+  for (const n of [1, 2, 3]) {
+    requireAddon().setThreads(n);
+    results.push(await on('native', run));
+  }
+  requireAddon().setThreads(threads);
+  for (const [i, name] of ['y', 'dx', 'dfilter'].entries()) {
+    for (const n of [1, 2]) assert.deepEqual(results[n][i], results[0][i], `${name}: ${n + 1} threads differ from 1`);
+  }
 });
