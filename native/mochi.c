@@ -31,14 +31,23 @@ static inline uint32_t next_u32(uint32_t *s) {
   return result;
 }
 
-/* Rng.intArray(n, max): floor(u / 2³² · max). */
-static void draw_ints(uint32_t *state, int32_t *out, size_t n, double max) {
-  for (size_t i = 0; i < n; i++) out[i] = (int32_t)floor(next_u32(state) / 4294967296.0 * max);
+/* Rng.intArray(n, max): floor(u / 2³² · max). For max < 2²¹ the double product is exact (< 2⁵³),
+ * so it equals (u·max) >> 32 in integers. The state lives in locals while drawing (the out array
+ * may alias it as far as the compiler knows). */
+static void draw_ints(uint32_t *state, int32_t *out, size_t n, int64_t max) {
+  uint32_t s[4] = {state[0], state[1], state[2], state[3]};
+  if (max < (1 << 21))
+    for (size_t i = 0; i < n; i++) out[i] = (int32_t)(((uint64_t)next_u32(s) * (uint64_t)max) >> 32);
+  else
+    for (size_t i = 0; i < n; i++) out[i] = (int32_t)floor(next_u32(s) / 4294967296.0 * (double)max);
+  memcpy(state, s, sizeof(s));
 }
 
 /* Rng.uniformArray(n, lo, hi): lo + (hi − lo)·u, rounded to float32. */
 static void draw_uniform(uint32_t *state, float *out, size_t n, double lo, double hi) {
-  for (size_t i = 0; i < n; i++) out[i] = (float)(lo + (hi - lo) * (next_u32(state) / 4294967296.0));
+  uint32_t s[4] = {state[0], state[1], state[2], state[3]};
+  for (size_t i = 0; i < n; i++) out[i] = (float)(lo + (hi - lo) * (next_u32(s) / 4294967296.0));
+  memcpy(state, s, sizeof(s));
 }
 
 /* A typed array of the wanted type and exactly `length` elements. */
@@ -66,37 +75,56 @@ static inline double mix_norm(double w, double dot) {
   return norm > 1e-12 ? norm : 1e-12;
 }
 
+/* wx[t] = w_t / ‖…‖ and wy[t] = (1 − w_t) / ‖…‖ with ‖…‖² = w² + (1 − w)² + 2w(1 − w)·dot[t], for n
+ * mixtures (a loop of its own, so that the square roots and divisions vectorise). */
+static inline void mix_weights(const double *restrict w, const float *restrict dot, float *restrict wx, float *restrict wy, int64_t n) {
+  for (int64_t t = 0; t < n; t++) {
+    const double norm = mix_norm(w[t], dot[t]);
+    wx[t] = (float)(w[t] / norm);
+    wy[t] = (float)((1 - w[t]) / norm);
+  }
+}
+
 HOT static void mix_part(void *ctx, int64_t begin, int64_t end) {
   const mix_job *j = ctx;
   const int64_t K = j->K, N = j->N, s = j->s, sp = j->sp, D = j->D, S = s + sp;
   for (int64_t b = begin; b < end; b++) {
     const int32_t *hard = j->hardest + b * N;
     const float *score = j->scores + b * K;
+    const int64_t x0 = b * s, y0 = b * sp;
     for (int64_t t = 0; t < s; t++) {
-      const int64_t x = b * s + t;
-      const int32_t ri = hard[j->di[x]], rj = hard[j->dj[x]];
-      j->rowI[x] = ri;
-      j->rowJ[x] = rj;
-      const float c = hn_dot8(j->rows + (int64_t)ri * D, j->rows + (int64_t)rj * D, D);
-      j->c[x] = c;
-      const double a = j->alpha[x], norm = mix_norm(a, c);
-      const float wa = (float)(a / norm), wb = (float)((1 - a) / norm);
-      j->wA[x] = wa;
-      j->wB[x] = wb;
-      const float la = score[ri] * wa, lb = score[rj] * wb;
+      j->rowI[x0 + t] = hard[j->di[x0 + t]];
+      j->rowJ[x0 + t] = hard[j->dj[x0 + t]];
+    }
+    int64_t t = 0;
+    for (; t + 4 <= s; t += 4) {
+      if (t + 8 <= s) /* the next group's rows, from the shared cache, while this group multiplies */
+        for (int p = 4; p < 8; p++)
+          for (int64_t e = 0; e < D; e += 16) {
+            __builtin_prefetch(j->rows + (int64_t)j->rowI[x0 + t + p] * D + e);
+            __builtin_prefetch(j->rows + (int64_t)j->rowJ[x0 + t + p] * D + e);
+          }
+      const float *a[4], *c[4];
+      for (int p = 0; p < 4; p++) {
+        a[p] = j->rows + (int64_t)j->rowI[x0 + t + p] * D;
+        c[p] = j->rows + (int64_t)j->rowJ[x0 + t + p] * D;
+      }
+      hn_dot8_4(a, c, D, j->c + x0 + t);
+    }
+    for (; t < s; t++) j->c[x0 + t] = hn_dot8(j->rows + (int64_t)j->rowI[x0 + t] * D, j->rows + (int64_t)j->rowJ[x0 + t] * D, D);
+    mix_weights(j->alpha + x0, j->c + x0, j->wA + x0, j->wB + x0, s);
+    for (int64_t t = 0; t < s; t++) {
+      const float la = score[j->rowI[x0 + t]] * j->wA[x0 + t], lb = score[j->rowJ[x0 + t]] * j->wB[x0 + t];
       j->logits[b * S + t] = la + lb;
     }
     for (int64_t t = 0; t < sp; t++) {
-      const int64_t x = b * sp + t;
-      const int32_t rk = hard[j->dk[x]];
-      j->rowK[x] = rk;
-      const float d = (float)(score[rk] / j->scale);
-      j->d[x] = d;
-      const double be = j->beta[x], norm = mix_norm(be, d);
-      const float wq = (float)(be / norm), wd = (float)((1 - be) / norm);
-      j->wQ[x] = wq;
-      j->wD[x] = wd;
-      const float lq = j->qq[b] * wq, ld = score[rk] * wd;
+      const int32_t rk = hard[j->dk[y0 + t]];
+      j->rowK[y0 + t] = rk;
+      j->d[y0 + t] = (float)(score[rk] / j->scale);
+    }
+    mix_weights(j->beta + y0, j->d + y0, j->wQ + y0, j->wD + y0, sp);
+    for (int64_t t = 0; t < sp; t++) {
+      const float lq = j->qq[b] * j->wQ[y0 + t], ld = score[j->rowK[y0 + t]] * j->wD[y0 + t];
       j->logits[b * S + s + t] = lq + ld;
     }
   }
@@ -141,7 +169,7 @@ static napi_value rng_fill(napi_env env, napi_callback_info info, bool ints) {
       !get_array(env, v[1], ints ? napi_int32_array : napi_float32_array, &OUT) ||
       !(ints ? get_int(env, v[2], &max) && max > 0 : get_number(env, v[2], &lo) && get_number(env, v[3], &hi)))
     FAIL(env, ints ? "rngInts: expected (state Uint32Array(4), out Int32Array, max >= 1)" : "rngUniform: expected (state Uint32Array(4), out Float32Array, lo, hi)");
-  if (ints) draw_ints(S.data, OUT.data, OUT.length, (double)max);
+  if (ints) draw_ints(S.data, OUT.data, OUT.length, max);
   else draw_uniform(S.data, OUT.data, OUT.length, lo, hi);
   return NULL;
 }

@@ -97,6 +97,7 @@ test('native: draws in C follow the Rng stream exactly and advance it the same',
   assert.deepEqual([...drawInts(a, 1000, 37)], [...b.intArray(1000, 37)]);
   assert.deepEqual([...drawUniform(a, 1000, 0, 0.5)], [...b.uniformArray(1000, 0, 0.5)]);
   assert.deepEqual([...drawInts(a, 5, 1 << 30)], [...b.intArray(5, 1 << 30)]);
+  for (const max of [(1 << 21) - 1, 1 << 21, 1]) assert.deepEqual([...drawInts(a, 500, max)], [...b.intArray(500, max)], `max ${max}`); // the integer and the floating-point rule
   assert.equal(a.nextUint32(), b.nextUint32());
 });
 
