@@ -11,6 +11,8 @@
  * - `augmentPixels`: the augmentation's warp, jitter and blur of a batch (augment.c / host/augmentPixels.ts);
  * - `hostValues`, `hostArray`: read a float32 tensor's values, and get an array to make one from,
  *   without a copy where the backend allows (the native backend's arrays are host memory).
+ * Functions that make arrays take an optional `HostScratch` (`host/scratch.ts`) to reuse them
+ * from call to call.
  * Tensor kernels (matrix products, element-wise maps, softmax) are TensorFlow.js kernels of the
  * native backend (`engine/native/`), reached through tf ops and `engine/fused.ts`.
  */
@@ -22,8 +24,10 @@ import type { Rng } from './random.js';
 import { blurInPlace, jitterInPlace, warpAffine } from './host/augmentPixels.js';
 import { selectHardest } from './host/selection.js';
 import { mixJs, rowDot, scatterJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
+import { HostScratch } from './host/scratch.js';
 
 export type { MochiMixArrays, MochiMixed } from './host/mochiMix.js';
+export { HostScratch } from './host/scratch.js';
 
 /**
  * The values of a float32 tensor, for reading only. On the native backend its live array (no
@@ -47,10 +51,10 @@ export function hostArray(n: number): Float32Array {
  * index order. `range` bounds the scores (e.g. ±1/τ for logits of unit vectors); scores outside
  * it are still ranked exactly, the bound only affects speed.
  */
-export function hardestIndicesIn(scores: Float32Array, B: number, K: number, N: number, range?: [number, number]): Int32Array {
+export function hardestIndicesIn(scores: Float32Array, B: number, K: number, N: number, range?: [number, number], scratch?: HostScratch): Int32Array {
   if (!(Number.isInteger(N) && N >= 1 && N <= K)) throw new Error(`hardestIndices: N must be an integer in [1, ${K}], got ${N}`);
   if (scores.length !== B * K) throw new Error(`hardestIndices: expected ${B}×${K} scores, got ${scores.length}`);
-  const out = new Int32Array(B * N);
+  const out = scratch?.int32('hardest', B * N) ?? new Int32Array(B * N);
   const addon = activeAddon();
   if (addon !== undefined) addon.hardest(scores, B, K, N, range?.[0] ?? NaN, range?.[1] ?? NaN, out);
   else selectHardest(scores, B, K, N, range, out);
@@ -74,39 +78,42 @@ export function pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32A
   return c;
 }
 
-/** `rng.intArray(n, max)`: the same values, and `rng` advanced the same. */
-export function drawInts(rng: Rng, n: number, max: number): Int32Array {
+/** `rng.intArray(n, max)`: the same values, and `rng` advanced the same (`name`: its scratch array, when given one). */
+export function drawInts(rng: Rng, n: number, max: number, scratch?: HostScratch, name = 'ints'): Int32Array {
   const addon = activeAddon();
   if (addon === undefined) return rng.intArray(n, max);
   if (!(Number.isInteger(max) && max > 0)) throw new Error(`Rng.int: expected a positive integer, got ${max}`);
-  const out = new Int32Array(n);
+  const out = scratch?.int32(name, n) ?? new Int32Array(n);
   addon.rngInts(rng.stateWords(), out, max);
   return out;
 }
 
-/** `rng.uniformArray(n, lo, hi)`: the same values, and `rng` advanced the same. */
-export function drawUniform(rng: Rng, n: number, lo: number, hi: number): Float32Array {
+/** `rng.uniformArray(n, lo, hi)`: the same values, and `rng` advanced the same (`name`: its scratch array, when given one). */
+export function drawUniform(rng: Rng, n: number, lo: number, hi: number, scratch?: HostScratch, name = 'uniform'): Float32Array {
   const addon = activeAddon();
   if (addon === undefined) return rng.uniformArray(n, lo, hi);
-  const out = new Float32Array(n);
+  const out = scratch?.float32(name, n) ?? new Float32Array(n);
   addon.rngUniform(rng.stateWords(), out, lo, hi);
   return out;
 }
 
-/** MoCHi's mix for every query (see `host/mochiMix.ts` for the formulas). */
-export function mochiMix(m: MochiMixArrays): MochiMixed {
+/**
+ * MoCHi's mix for every query (see `host/mochiMix.ts` for the formulas). The logits are a fresh
+ * `hostArray`, to become a tensor's; the rest may come from `scratch`.
+ */
+export function mochiMix(m: MochiMixArrays, scratch = new HostScratch()): MochiMixed {
   const [nS, nP] = [m.B * m.s, m.B * m.sPrime];
   const out: MochiMixed = {
-    rowI: new Int32Array(nS),
-    rowJ: new Int32Array(nS),
-    rowK: new Int32Array(nP),
-    c: new Float32Array(nS),
-    d: new Float32Array(nP),
-    wA: new Float32Array(nS),
-    wB: new Float32Array(nS),
-    wQ: new Float32Array(nP),
-    wD: new Float32Array(nP),
-    logits: new Float32Array(m.B * (m.s + m.sPrime)),
+    rowI: scratch.int32('rowI', nS),
+    rowJ: scratch.int32('rowJ', nS),
+    rowK: scratch.int32('rowK', nP),
+    c: scratch.float32('c', nS),
+    d: scratch.float32('d', nP),
+    wA: scratch.float32('wA', nS),
+    wB: scratch.float32('wB', nS),
+    wQ: scratch.float32('wQ', nP),
+    wD: scratch.float32('wD', nP),
+    logits: hostArray(m.B * (m.s + m.sPrime)),
   };
   const addon = activeAddon();
   if (addon === undefined) {

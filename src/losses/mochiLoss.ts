@@ -12,7 +12,7 @@
  * Shapes: query `[B, D]`, key `[B, D]`, queue `[K, D]` → scalar.
  */
 import * as tf from '../engine/tf.js';
-import { hostValues } from '../engine/hostKernels.js';
+import { hostValues, type HostScratch } from '../engine/hostKernels.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { checkMochiConfig, mochiInputs, mochiLogitsFast, mochiSynthetic, ownLogits, planMochi, type MochiConfig } from '../negatives/mochi.js';
 import type { MochiDraws } from '../negatives/mochiDraws.js';
@@ -49,6 +49,7 @@ export function mochiLoss(query: tf.Tensor2D, key: tf.Tensor2D, queue: tf.Tensor
 /**
  * The MoCHi block for `queueInfoNCE`: plans the mixing from the queue logits, then returns the
  * synthetic logits by the chosen path. `queueRows` is the unit queue on the host `[K, D]`.
+ * `scratch` (a training step's own, see `planMochi`) keeps the plan's arrays from step to step.
  */
 export function mochiExtraLogits(
   cfg: MochiConfig,
@@ -58,12 +59,13 @@ export function mochiExtraLogits(
   temperature: number,
   path: 'logits' | 'exact',
   draws: MochiDraws | Rng,
+  scratch?: HostScratch,
 ): ExtraLogits {
   return (neg, qs) => {
     if (cfg.s + cfg.sPrime === 0) return [];
     const [B, K] = neg.shape;
     const qq = cfg.sPrime > 0 ? (tf.sum(tf.mul(qs, stopGradient(q)), 1) as tf.Tensor1D) : null; // scale·q·q̂ [B]
-    const plan = planMochi(cfg, hostValues(neg), 1 / temperature, queueRows, B, K, q.shape[1], draws, qq === null ? undefined : hostValues(qq));
+    const plan = planMochi(cfg, hostValues(neg), 1 / temperature, queueRows, B, K, q.shape[1], draws, qq === null ? undefined : hostValues(qq), scratch);
     if (path === 'logits') return [mochiLogitsFast(plan, neg, qq)];
     const { mixed, queryMixed } = mochiSynthetic(plan, q, queue);
     return [ownLogits(qs, mixed), ownLogits(qs, queryMixed)];

@@ -18,7 +18,7 @@
  *   exact path. Exact only for unit queries and unit queue items.
  */
 import * as tf from '../engine/tf.js';
-import { hardestIndicesIn, mochiGradients, mochiMix, type MochiMixed } from '../engine/hostKernels.js';
+import { HostScratch, hardestIndicesIn, mochiGradients, mochiMix, type MochiMixed } from '../engine/hostKernels.js';
 import { defaultRng, type Rng } from '../engine/random.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { stopGradient } from '../ops/stopGradient.js';
@@ -65,7 +65,8 @@ export function checkMochiConfig(fn: string, cfg: MochiConfig, K: number): void 
 /**
  * Chooses what to mix and computes the synthetic logits (`engine/host/mochiMix.ts`). `scores`
  * are q·n (or q·n/τ, with `scale` = 1/τ) as a host `[B, K]` array; `queueRows` the unit queue,
- * host `[K, D]`; `qq` `[B]` = scale·q·q̂ (default: `scale`, exact for unit queries).
+ * host `[K, D]`; `qq` `[B]` = scale·q·q̂ (default: `scale`, exact for unit queries). With
+ * `scratch`, the plan's arrays (but the logits) are that scratch's, reused by its next plan.
  */
 export function planMochi(
   cfg: MochiConfig,
@@ -77,18 +78,24 @@ export function planMochi(
   D: number,
   draws: MochiDraws | Rng,
   qq?: Float32Array,
+  scratch = new HostScratch(),
 ): MochiPlan {
   const { N, s, sPrime } = cfg;
   const bound = Math.abs(scale) * (1 + 1e-3);
-  const hardest = hardestIndicesIn(scores, B, K, N, [-bound, bound]);
+  const hardest = hardestIndicesIn(scores, B, K, N, [-bound, bound], scratch);
   const explicit = 'i' in draws;
-  const d0 = explicit ? draws : drawMochi(draws, B, N, s, sPrime);
+  const d0 = explicit ? draws : drawMochi(draws, B, N, s, sPrime, scratch);
   if (explicit) checkDraws(d0, B, N, s, sPrime);
+  const float64 = (name: string, a: ArrayLike<number>) => {
+    const out = scratch.float64(name, a.length);
+    out.set(a);
+    return out;
+  };
   const mixed = mochiMix({
     B, K, N, s, sPrime, D, scores, scale, rows: queueRows, hardest,
-    i: int32(d0.i), j: int32(d0.j), alpha: Float64Array.from(d0.alpha), k: int32(d0.k), beta: Float64Array.from(d0.beta),
+    i: int32(d0.i), j: int32(d0.j), alpha: float64('alpha64', d0.alpha), k: int32(d0.k), beta: float64('beta64', d0.beta),
     qq: sPrime === 0 ? null : qq ?? new Float32Array(B).fill(scale),
-  });
+  }, scratch);
   return { ...cfg, B, K, hardest, draws: d0, rowI: mixed.rowI, rowJ: mixed.rowJ, rowK: mixed.rowK, c: mixed.c, d: mixed.d, mixed };
 }
 

@@ -6,7 +6,7 @@
  * - `k` `[B, s′]`: ranks for the query-mixed negatives; `beta` `[B, s′]`: β ~ U(0, 0.5).
  * Arrays are flat, row-major.
  */
-import { drawInts, drawUniform } from '../engine/hostKernels.js';
+import { drawInts, drawUniform, type HostScratch } from '../engine/hostKernels.js';
 import { type Rng } from '../engine/random.js';
 import { ArgumentError } from '../ops/validate.js';
 
@@ -18,13 +18,16 @@ export interface MochiDraws {
   beta: ArrayLike<number>;
 }
 
-/** Draws for B queries, N hardest, s mixtures and s′ query mixtures, in this order from `rng`'s stream (in C on the native backend). */
-export function drawMochi(rng: Rng, B: number, N: number, s: number, sPrime: number): MochiDraws {
-  const i = drawInts(rng, B * s, N);
-  const j = drawInts(rng, B * s, N);
-  const alpha = drawUniform(rng, B * s, 0, 1);
-  const k = drawInts(rng, B * sPrime, N);
-  const beta = drawUniform(rng, B * sPrime, 0, 0.5);
+/**
+ * Draws for B queries, N hardest, s mixtures and s′ query mixtures, in this order from `rng`'s
+ * stream (in C on the native backend; into `scratch`'s arrays when given one).
+ */
+export function drawMochi(rng: Rng, B: number, N: number, s: number, sPrime: number, scratch?: HostScratch): MochiDraws {
+  const i = drawInts(rng, B * s, N, scratch, 'i');
+  const j = drawInts(rng, B * s, N, scratch, 'j');
+  const alpha = drawUniform(rng, B * s, 0, 1, scratch, 'alpha');
+  const k = drawInts(rng, B * sPrime, N, scratch, 'k');
+  const beta = drawUniform(rng, B * sPrime, 0, 0.5, scratch, 'beta');
   return { i, j, alpha, k, beta };
 }
 

@@ -15,6 +15,7 @@
  * Shapes: xq, xk `[B, …input]`; the encoders map to `[B, D]`; the queue holds `[K, D]`.
  */
 import * as tf from '../engine/tf.js';
+import { HostScratch } from '../engine/hostKernels.js';
 import type { Rng } from '../engine/random.js';
 import { mochiExtraLogits } from '../losses/mochiLoss.js';
 import { queueInfoNCE } from '../losses/infoNCE.js';
@@ -46,6 +47,9 @@ export interface MocoState {
   rng?: Rng;
 }
 
+/** MoCHi's host arrays per MoCHi setting, reused from step to step (a step is done with them when it returns). */
+const mochiScratch = new WeakMap<object, HostScratch>();
+
 /** Runs one step on a batch of two views (`labels`, if given, are stored beside the keys in the queue); returns the loss. */
 export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor, labels?: ArrayLike<number>): number {
   const { queryEncoder, keyEncoder, queue, optimizer, momentum, temperature, mochi } = state;
@@ -64,7 +68,7 @@ export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor, labels?
       optimizer,
       () => {
         const q = l2Normalize(encodeQueries(queryEncoder, xq, groups) as tf.Tensor2D);
-        const extra = mixing ? mochiExtraLogits(mochi, q, negatives, queue.keyValues(), temperature, 'logits', mochi.rng) : undefined;
+        const extra = mixing ? mochiExtraLogits(mochi, q, negatives, queue.keyValues(), temperature, 'logits', mochi.rng, scratchOf(mochi)) : undefined;
         return queueInfoNCE(q, keys, negatives, negativesT, temperature, extra);
       },
       varList,
@@ -75,4 +79,12 @@ export function mocoStep(state: MocoState, xq: tf.Tensor, xk: tf.Tensor, labels?
   } finally {
     keys.dispose();
   }
+}
+
+function scratchOf(mochi: object): HostScratch {
+  const kept = mochiScratch.get(mochi);
+  if (kept !== undefined) return kept;
+  const fresh = new HostScratch();
+  mochiScratch.set(mochi, fresh);
+  return fresh;
 }
