@@ -6,8 +6,8 @@
  * - `hardestIndicesIn`: the N largest scores of each row `[B, K]` → `[B, N]` (selection.c / host/selection.ts);
  * - `pairDots`: rows[I[x]]·rows[J[x]] (selection.c / a float64 loop: equal up to rounding);
  * - `drawInts`, `drawUniform`: an `Rng`'s own stream, drawn in C on its live state (mochi.c / random.ts);
- * - `mochiMix`, `mochiScatter`: MoCHi's fused forward and backward host work (mochi.c / host/mochiMix.ts),
- *   and `mochiGradients`, the backward pass as tensors;
+ * - `mochiMix`, `mochiScatter`, `mochiScatterAdd`: MoCHi's fused forward and backward host work
+ *   (mochi.c / host/mochiMix.ts), and `mochiGradients`, `mochiGradientsAdded`, the backward pass as tensors;
  * - `augmentPixels`: the augmentation's warp, jitter and blur of a batch (augment.c / host/augmentPixels.ts);
  * - `hostValues`, `hostArray`: read a float32 tensor's values, and get an array to make one from,
  *   without a copy where the backend allows (the native backend's arrays are host memory).
@@ -19,11 +19,11 @@
 import * as tf from './tf.js';
 import { activeAddon } from './native/addon.js';
 import { floatValues, type CpuBackend } from './native/kernelCall.js';
-import { allocate } from './native/memory.js';
+import { allocate, exclusiveValues } from './native/memory.js';
 import type { Rng } from './random.js';
 import { blurInPlace, jitterInPlace, warpAffine } from './host/augmentPixels.js';
 import { selectHardest } from './host/selection.js';
-import { mixJs, rowDot, scatterJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
+import { mixJs, rowDot, scatterAddJs, scatterJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
 import { HostScratch } from './host/scratch.js';
 
 export type { MochiMixArrays, MochiMixed } from './host/mochiMix.js';
@@ -135,6 +135,38 @@ export function mochiScatter(B: number, K: number, s: number, sPrime: number, mi
     return;
   }
   addon.mochiScatter(Int32Array.of(B, K, 1, s, sPrime, 0), dy, mixed.rowI, mixed.rowJ, mixed.rowK, mixed.wA, mixed.wB, mixed.wQ, mixed.wD, dNeg, dqq);
+}
+
+/** MoCHi's backward pass added to dNeg `[B, K]` (in place: dNeg + the scatter, as an element-wise Add would give) and dqq `[B]` (when given). */
+export function mochiScatterAdd(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: Float32Array, dNeg: Float32Array, dqq: Float32Array | null): void {
+  const addon = activeAddon();
+  if (addon === undefined) {
+    scatterAddJs(B, K, s, sPrime, mixed, dy, dNeg, dqq);
+    return;
+  }
+  addon.mochiScatterAdd(Int32Array.of(B, K, 1, s, sPrime, 0), dy, mixed.rowI, mixed.rowJ, mixed.rowK, mixed.wA, mixed.wB, mixed.wQ, mixed.wD, dNeg, dqq);
+}
+
+/**
+ * MoCHi's backward pass added to the gradient `dBase` `[B, K]` that the queue logits already have
+ * (the value of dBase + the dense dNeg of `mochiGradients`, bit for bit), and dqq `[B]` (null when
+ * s′ = 0). With the addon, one C pass row by row: into dBase's own array when nothing else can
+ * see it (dBase is then the result), else into a copy; no dense [B, K] scatter is ever built.
+ * Otherwise `mochiGradients` and an Add.
+ */
+export function mochiGradientsAdded(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: tf.Tensor2D, dBase: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D | null] {
+  if (activeAddon() === undefined) {
+    const [dNeg, dqq] = mochiGradients(B, K, s, sPrime, mixed, dy);
+    const sum = tf.add(dBase, dNeg) as tf.Tensor2D;
+    dNeg.dispose();
+    return [sum, dqq];
+  }
+  const dqq = sPrime > 0 ? new Float32Array(B) : null;
+  const own = exclusiveValues(tf.backend() as CpuBackend, dBase);
+  const target = own ?? hostArray(B * K);
+  if (own === undefined) target.set(hostValues(dBase));
+  mochiScatterAdd(B, K, s, sPrime, mixed, hostValues(dy), target, dqq);
+  return [own !== undefined ? dBase : tf.tensor2d(target, [B, K]), dqq && tf.tensor1d(dqq)];
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import * as tf from '../engine/tf.js';
 import { constantProduct } from '../ops/constantProduct.js';
-import { contrastiveCrossEntropy } from '../ops/contrastiveCrossEntropy.js';
+import { contrastiveCrossEntropy, type DerivedLogits } from '../ops/contrastiveCrossEntropy.js';
 import { crossEntropy } from '../ops/crossEntropy.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { stopGradient } from '../ops/stopGradient.js';
@@ -67,8 +67,11 @@ export function infoNCE(query: tf.Tensor2D, positive: tf.Tensor2D, options: Info
   });
 }
 
-/** Extra logit blocks `[B, *]` (already divided by τ) computed from the queue logits `neg = q·Nᵀ/τ` and `qs = q/τ`. */
-export type ExtraLogits = (neg: tf.Tensor2D, qs: tf.Tensor2D) => tf.Tensor2D[];
+/**
+ * Extra logit blocks `[B, *]` (already divided by τ) computed from the queue logits `neg = q·Nᵀ/τ`
+ * and `qs = q/τ`: tensors, or `DerivedLogits` of `neg` (which bring their own gradient rule).
+ */
+export type ExtraLogits = (neg: tf.Tensor2D, qs: tf.Tensor2D) => (tf.Tensor2D | DerivedLogits)[];
 
 /**
  * The MoCo loss on prepared inputs: `q` `[B, D]` (normalised), `k` `[B, D]` (normalised,

@@ -18,8 +18,9 @@
  *   exact path. Exact only for unit queries and unit queue items.
  */
 import * as tf from '../engine/tf.js';
-import { HostScratch, hardestIndicesIn, mochiGradients, mochiMix, type MochiMixed } from '../engine/hostKernels.js';
+import { HostScratch, hardestIndicesIn, mochiGradientsAdded, mochiMix, type MochiMixed } from '../engine/hostKernels.js';
 import { defaultRng, type Rng } from '../engine/random.js';
+import type { DerivedLogits } from '../ops/contrastiveCrossEntropy.js';
 import { l2Normalize } from '../ops/normalize.js';
 import { stopGradient } from '../ops/stopGradient.js';
 import { ArgumentError, checkFinite, checkInt, checkShape } from '../ops/validate.js';
@@ -112,22 +113,24 @@ function ownerRows(B: number, n: number): tf.Tensor1D {
 }
 
 /**
- * The synthetic logits `[B, s + s′]` of the logit-space form as one op, the plan's `mixed.logits`,
- * differentiable in the query's queue logits `neg` `[B, K]` (= scale·q·n) and, when s′ > 0, in
- * `qq` `[B]` = scale·q·q̂ (which must be the values the plan was made with). Its gradient is one
- * scatter of B·(2s + s′) coefficients into `[B, K]` (`mochiGradients`).
+ * The synthetic logits `[B, s + s′]` of the logit-space form, the plan's `mixed.logits`, as a block
+ * derived from the query's queue logits `neg` `[B, K]` (= scale·q·n) and, when s′ > 0, from
+ * `qq` `[B]` = scale·q·q̂ (which must be the values the plan was made with). Their gradient is
+ * one scatter of B·(2s + s′) coefficients, added to the gradient `neg` has from the loss itself
+ * (`mochiGradientsAdded`; the same values as a dense scatter and an Add).
  */
-export function mochiLogitsFast(plan: MochiPlan, neg: tf.Tensor2D, qq: tf.Tensor1D | null): tf.Tensor2D {
+export function mochiLogitsFast(plan: MochiPlan, neg: tf.Tensor2D, qq: tf.Tensor1D | null): DerivedLogits {
   const { B, K, s, sPrime, mixed } = plan;
   if ((sPrime > 0) !== (qq !== null)) throw new Error(`mochiLogitsFast: qq is needed exactly when s' > 0 (s' = ${sPrime})`);
-  const op = tf.customGrad(() => ({
-    value: tf.tensor2d(mixed.logits, [B, s + sPrime]),
-    gradFunc: (dy: tf.Tensor) => {
-      const [dNeg, dqq] = mochiGradients(B, K, s, sPrime, mixed, dy as tf.Tensor2D);
-      return dqq === null ? [dNeg] : [dNeg, dqq];
+  return {
+    logits: tf.tensor2d(mixed.logits, [B, s + sPrime]),
+    of: neg,
+    inputs: qq === null ? [] : [qq],
+    gradient: (dy, dNeg) => {
+      const [sum, dqq] = mochiGradientsAdded(B, K, s, sPrime, mixed, dy, dNeg);
+      return dqq === null ? [sum] : [sum, dqq];
     },
-  }));
-  return (qq === null ? op(neg) : op(neg, qq)) as tf.Tensor2D;
+  };
 }
 
 /** The synthetic points themselves: h `[B, s, D]` and h′ `[B, s′, D]`, unit, no gradient. */

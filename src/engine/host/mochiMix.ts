@@ -13,7 +13,8 @@
  * (norms floored at 1e-12). The backward pass, for dy `[B, s + s′]`:
  *   dNeg[b][n_i] += dy·w_a, dNeg[b][n_j] += dy·w_b, dNeg[b][n_k] += dy′·w_d (zero elsewhere),
  *   dqq[b] = Σ_t dy′_t·w_q
- * summed in the order TensorFlow.js's gather gradient summed them (all a terms, then b, then d).
+ * summed in the order TensorFlow.js's gather gradient summed them (all a terms, then b, then d);
+ * `scatterAddJs` adds them to a gradient dNeg already holds, as an element-wise Add would.
  * Every product and sum is rounded to float32 as the tensor ops did.
  */
 
@@ -107,19 +108,33 @@ export function mixJs(m: MochiMixArrays, out: MochiMixed): void {
   }
 }
 
+/**
+ * The backward pass added to a gradient dNeg `[B, K]` already has: dNeg + (the scatter), as the
+ * element-wise Add of `scatterJs`'s dense array would give, row by row through one scratch row.
+ */
+export function scatterAddJs(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: Float32Array, dNeg: Float32Array, dqq: Float32Array | null): void {
+  const row = new Float32Array(K);
+  for (let b = 0; b < B; b++) {
+    scatterRowJs(b, s, sPrime, mixed, dy, row, dqq);
+    for (let k = 0, at = b * K; k < K; k++, at++) dNeg[at] = dNeg[at] + row[k];
+  }
+}
+
+/** Query b's row of the scatter into `row` `[K]` (zeroed here), and dqq[b] when given. */
+function scatterRowJs(b: number, s: number, sPrime: number, mixed: MochiMixed, dy: Float32Array, row: Float32Array, dqq: Float32Array | null): void {
+  const S = s + sPrime;
+  row.fill(0);
+  for (let t = 0; t < s; t++) row[mixed.rowI[b * s + t]] += f32(dy[b * S + t] * mixed.wA[b * s + t]);
+  for (let t = 0; t < s; t++) row[mixed.rowJ[b * s + t]] += f32(dy[b * S + t] * mixed.wB[b * s + t]);
+  for (let t = 0; t < sPrime; t++) row[mixed.rowK[b * sPrime + t]] += f32(dy[b * S + s + t] * mixed.wD[b * sPrime + t]);
+  if (dqq !== null) {
+    let acc = 0;
+    for (let t = 0; t < sPrime; t++) acc = f32(acc + f32(dy[b * S + s + t] * mixed.wQ[b * sPrime + t]));
+    dqq[b] = acc;
+  }
+}
+
 /** The backward pass: writes all of dNeg `[B, K]` and, when given, dqq `[B]`. */
 export function scatterJs(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: Float32Array, dNeg: Float32Array, dqq: Float32Array | null): void {
-  const S = s + sPrime;
-  dNeg.fill(0);
-  for (let b = 0; b < B; b++) {
-    const row = b * K;
-    for (let t = 0; t < s; t++) dNeg[row + mixed.rowI[b * s + t]] += f32(dy[b * S + t] * mixed.wA[b * s + t]);
-    for (let t = 0; t < s; t++) dNeg[row + mixed.rowJ[b * s + t]] += f32(dy[b * S + t] * mixed.wB[b * s + t]);
-    for (let t = 0; t < sPrime; t++) dNeg[row + mixed.rowK[b * sPrime + t]] += f32(dy[b * S + s + t] * mixed.wD[b * sPrime + t]);
-    if (dqq !== null) {
-      let acc = 0;
-      for (let t = 0; t < sPrime; t++) acc = f32(acc + f32(dy[b * S + s + t] * mixed.wQ[b * sPrime + t]));
-      dqq[b] = acc;
-    }
-  }
+  for (let b = 0; b < B; b++) scatterRowJs(b, s, sPrime, mixed, dy, dNeg.subarray(b * K, (b + 1) * K), dqq);
 }

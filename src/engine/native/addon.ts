@@ -95,6 +95,11 @@ export interface NativeAddon {
     sizes: Int32Array, dy: Float32Array, rowI: Int32Array, rowJ: Int32Array, rowK: Int32Array, wA: Float32Array, wB: Float32Array, wQ: Float32Array,
     wD: Float32Array, dNeg: Float32Array, dqq: Float32Array | null,
   ): void;
+  /** As `mochiScatter`, adding into dNeg: dNeg[x] = dNeg[x] + (the scatter)[x]. */
+  mochiScatterAdd(
+    sizes: Int32Array, dy: Float32Array, rowI: Int32Array, rowJ: Int32Array, rowK: Int32Array, wA: Float32Array, wB: Float32Array, wQ: Float32Array,
+    wD: Float32Array, dNeg: Float32Array, dqq: Float32Array | null,
+  ): void;
   /**
    * Augmented views (`native/augment.c`): out `[n, outH, outW, C]`, image k = src image indices[k]
    * `[h, w, C]` warped by params[k] = `[a, b, c, d, e, f, brightness (< 0: none), contrast, blur 0|1, …taps weights]`, jittered, blurred.
