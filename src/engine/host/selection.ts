@@ -2,73 +2,125 @@
  * The N hardest negatives per query: indices of the N largest scores of each row, ordered by
  * score descending, ties broken by the lower index (MoCHi's ranking rule in `algorithms.md`).
  *
- * Runs on host values (row-major `[B, K]`) in O(K) per row plus a little: a histogram of the
- * row's range finds the bin holding the N-th score; the scores from that bin up are bucketed by
- * bin (a counting sort, stable in index order), and each bucket is insertion-sorted by score,
- * which keeps equal scores in index order. Several times faster than `tf.topk` on the wasm
+ * Runs on host values (row-major `[B, K]`) in O(K) per row plus a little: a histogram finds the
+ * bin holding the N-th score (of a sample's threshold's survivors, or of the whole row); the
+ * scores from that bin up are bucketed by bin (a counting sort, stable in index order), and each
+ * bucket is insertion-sorted by score, which keeps equal scores in index order. Several times faster than `tf.topk` on the wasm
  * backend at MoCHi's sizes (B = 256, K = 4096, N = 256). `native/selection.c` is its C twin, with
  * identical results; `engine/hostKernels.ts` picks one.
  *
  * Shapes: scores `[B, K]` → indices `[B, N]` (Int32Array, row-major).
  */
 const BINS = 1024;
+/** The fast path's sample: every STRIDE-th score votes for a threshold. */
+const STRIDE = 8;
 
 /**
  * The JavaScript twin of `hn_hardest`: writes into `out` `[B, N]` the indices of each row's N
  * largest scores; `range` bounds the scores (scores outside it are clamped into the end bins, so
  * the result is exact either way; the bound only affects speed). Sizes are checked by the caller.
+ * As in C, a large row first samples a threshold t with about 1.5·N scores >= t (every 8th score
+ * votes in a histogram); when at least N scores are >= t they hold the N best (ties included) and
+ * only they are bucketed, over their own range. Otherwise all K are.
  */
 export function selectHardest(scores: Float32Array, B: number, K: number, N: number, range: [number, number] | undefined, out: Int32Array): void {
-  const counts = new Int32Array(BINS);
-  const next = new Int32Array(BINS);
-  const values = new Float32Array(K);
-  const indices = new Int32Array(K);
+  const w: Scratch = { counts: new Int32Array(BINS), next: new Int32Array(BINS), bins: new Uint16Array(K), values: new Float32Array(K), indices: new Int32Array(K), cand: new Int32Array(K) };
+  const all = new Int32Array(K);
+  for (let k = 0; k < K; k++) all[k] = k;
   for (let b = 0; b < B; b++) {
     const off = b * K;
     const lo = range !== undefined ? range[0] : rowMin(scores, off, K);
     const hi = range !== undefined ? range[1] : rowMax(scores, off, K);
-    const scale = hi > lo ? (BINS - 1) / (hi - lo) : 0;
-    counts.fill(0);
-    for (let k = off, end = off + K; k < end; k++) counts[binOf(scores[k], lo, scale)]++;
-    // Bucket starts, from the highest bin down to the one that holds the N-th score.
-    let top = BINS - 1;
-    let filled = 0;
-    for (; ; top--) {
-      next[top] = filled;
-      filled += counts[top];
-      if (filled >= N) break;
+    if (!(K >= 64 * STRIDE && N * 4 <= K && sampledTop(scores, off, K, N, lo, hi, out, b * N, w))) {
+      bucketSortTop(scores, off, all, K, N, BINS, lo, hi, out, b * N, w);
     }
-    for (let k = 0; k < K; k++) {
-      const v = scores[off + k];
-      const x = binOf(v, lo, scale);
-      if (x >= top) {
-        const p = next[x]++;
-        values[p] = v;
-        indices[p] = k;
-      }
-    }
-    // Sort each bucket by score, descending; strict comparison keeps ties in index order.
-    for (let x = BINS - 1, startAt = 0; x >= top; startAt += counts[x], x--) {
-      for (let p = startAt + 1, end = startAt + counts[x]; p < end; p++) {
-        const v = values[p];
-        const i = indices[p];
-        let q = p - 1;
-        for (; q >= startAt && values[q] < v; q--) {
-          values[q + 1] = values[q];
-          indices[q + 1] = indices[q];
-        }
-        values[q + 1] = v;
-        indices[q + 1] = i;
-      }
-    }
-    out.set(indices.subarray(0, N), b * N);
   }
 }
 
-/** Bin of score v, clamped into [0, BINS). */
-function binOf(v: number, lo: number, scale: number): number {
+interface Scratch {
+  counts: Int32Array;
+  next: Int32Array;
+  bins: Uint16Array;
+  values: Float32Array;
+  indices: Int32Array;
+  cand: Int32Array;
+}
+
+/** The fast path for one row; false when the sampled threshold lets fewer than N scores through. */
+function sampledTop(scores: Float32Array, off: number, K: number, N: number, lo: number, hi: number, out: Int32Array, at: number, w: Scratch): boolean {
+  const scale = hi > lo ? (BINS - 1) / (hi - lo) : 0;
+  const counts = w.counts;
+  counts.fill(0);
+  for (let k = 0; k < K; k += STRIDE) counts[binOf(scores[off + k], lo, scale, BINS)]++;
+  const want = Math.floor((3 * N) / (2 * STRIDE)) + 8;
+  let top = BINS - 1;
+  for (let filled = counts[top]; filled < want && top > 0; ) filled += counts[--top];
+  if (top === 0) return false;
+  const t = lo + top / scale; // any threshold is exact
+  const cand = w.cand;
+  let n = 0;
+  for (let k = 0; k < K; k++) {
+    cand[n] = k;
+    n += scores[off + k] >= t ? 1 : 0;
+  }
+  if (n < N) return false;
+  let clo = Infinity;
+  let chi = -Infinity;
+  for (let c = 0; c < n; c++) {
+    const v = scores[off + cand[c]];
+    if (v < clo) clo = v;
+    if (v > chi) chi = v;
+  }
+  bucketSortTop(scores, off, cand, n, N, Math.min(BINS, (n >> 1) + 1), clo, chi, out, at, w);
+  return true;
+}
+
+/**
+ * The n scores scores[off + at[c]] (at increasing), in nb bins over [lo, hi]: a histogram finds
+ * the bin of the N-th largest; a stable counting sort buckets the scores; each bucket from the top
+ * down to that bin is insertion-sorted by score (strict comparison keeps ties in index order).
+ */
+function bucketSortTop(scores: Float32Array, off: number, at: Int32Array, n: number, N: number, nb: number, lo: number, hi: number, out: Int32Array, outAt: number, w: Scratch): void {
+  const scale = hi > lo ? (nb - 1) / (hi - lo) : 0;
+  const { counts, next, bins, values, indices } = w;
+  counts.fill(0, 0, nb);
+  for (let c = 0; c < n; c++) {
+    const x = binOf(scores[off + at[c]], lo, scale, nb);
+    bins[c] = x;
+    counts[x]++;
+  }
+  let top = -1;
+  let filled = 0;
+  for (let x = nb - 1; x >= 0; x--) {
+    next[x] = filled;
+    filled += counts[x];
+    if (top < 0 && filled >= N) top = x;
+  }
+  for (let c = 0; c < n; c++) {
+    const p = next[bins[c]]++;
+    values[p] = scores[off + at[c]];
+    indices[p] = at[c];
+  }
+  for (let x = nb - 1, startAt = 0; x >= top; startAt += counts[x], x--) {
+    for (let p = startAt + 1, end = startAt + counts[x]; p < end; p++) {
+      const v = values[p];
+      const i = indices[p];
+      let q = p - 1;
+      for (; q >= startAt && values[q] < v; q--) {
+        values[q + 1] = values[q];
+        indices[q + 1] = indices[q];
+      }
+      values[q + 1] = v;
+      indices[q + 1] = i;
+    }
+  }
+  out.set(indices.subarray(0, N), outAt);
+}
+
+/** Bin of score v among nb, clamped into [0, nb). */
+function binOf(v: number, lo: number, scale: number, nb: number): number {
   const x = ((v - lo) * scale) | 0;
-  return x < 0 ? 0 : x >= BINS ? BINS - 1 : x;
+  return x < 0 ? 0 : x >= nb ? nb - 1 : x;
 }
 
 function rowMin(a: Float32Array, off: number, K: number): number {
