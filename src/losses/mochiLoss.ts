@@ -64,10 +64,26 @@ export function mochiExtraLogits(
   return (neg, qs) => {
     if (cfg.s + cfg.sPrime === 0) return [];
     const [B, K] = neg.shape;
-    const qq = cfg.sPrime > 0 ? (tf.sum(tf.mul(qs, stopGradient(q)), 1) as tf.Tensor1D) : null; // scale·q·q̂ [B]
+    const qq = cfg.sPrime > 0 ? scaledSelfDots(qs, q) : null;
     const plan = planMochi(cfg, hostValues(neg), 1 / temperature, queueRows, B, K, q.shape[1], draws, qq === null ? undefined : hostValues(qq), scratch);
     if (path === 'logits') return [mochiLogitsFast(plan, neg, qq)];
     const { mixed, queryMixed } = mochiSynthetic(plan, q, queue);
     return [ownLogits(qs, mixed), ownLogits(qs, queryMixed)];
   };
+}
+
+/**
+ * scale·q·q̂ `[B]`: the value of Σ_d qs·q (`qs` = scale·q), differentiable in qs only, q̂ being q
+ * detached: ∂/∂qs = dy·q, the gradient TensorFlow.js derives for sum(mul(qs, stopGradient(q)), 1),
+ * without the zeros that stopGradient would send into q.
+ */
+function scaledSelfDots(qs: tf.Tensor2D, q: tf.Tensor2D): tf.Tensor1D {
+  const op = tf.customGrad((x: tf.Tensor | tf.GradSaveFunc, save: tf.Tensor | tf.GradSaveFunc) => {
+    (save as tf.GradSaveFunc)([q]); // kept for the backward pass
+    return {
+      value: tf.sum(tf.mul(x as tf.Tensor2D, q), 1),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(tf.reshape(dy, [-1, 1]), saved[0]),
+    };
+  });
+  return op(qs) as tf.Tensor1D;
 }
