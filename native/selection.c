@@ -14,8 +14,9 @@
 #include "pool.h"
 
 #define BINS 1024
-/* The fast path's sample: every STRIDE-th score of a row votes for a threshold. */
+/* The fast path's sample: every STRIDE-th score of a row votes for a threshold, in SAMPLE_BINS bins over the sample's range. */
 #define STRIDE 8
+#define SAMPLE_BINS 256
 
 typedef struct {
   const float *scores;
@@ -129,22 +130,28 @@ static void init_compress(void) {}
 static int64_t compress_at_least(const float *row, int64_t K, float t, int32_t *cand) { return compress_at_least_scalar(row, 0, K, t, cand, 0); }
 #endif
 
-/* One row. Fast path: every STRIDE-th score votes in a histogram over [lo, hi] for a threshold t
- * with about 1.5·N scores >= t; the scores >= t are the candidates and, when there are at least
- * N of them, they hold the N best (ties included), which are then sorted by bucket over the
+/* One row. Fast path: every STRIDE-th score votes in a histogram over the sample's range for a
+ * threshold t with about 1.25·N scores >= t; the scores >= t are the candidates and, when there are at least
+ * N of them, they hold the N best (ties included), which are then sorted by bucket (2 per candidate) over the
  * candidates' own range. Otherwise (a small row, an unlucky sample, NaN), all K scores are
  * bucketed. Either way the result is the one ranking: score descending, ties by lower index. */
 HOT static void hardest_row(const float *row, int64_t K, int64_t N, float lo, float hi, int32_t *out, scratch_t *w) {
-  if (K >= 64 * STRIDE && N * 4 <= K) {
-    const float scale = hi > lo ? (BINS - 1) / (hi - lo) : 0;
+  float slo = INFINITY, shi = -INFINITY; /* the sample's range (NaN left out) */
+  if (K >= 64 * STRIDE && N * 4 <= K)
+    for (int64_t k = 0; k < K; k += STRIDE) {
+      slo = row[k] < slo ? row[k] : slo;
+      shi = row[k] > shi ? row[k] : shi;
+    }
+  if (slo < shi) {
+    const float scale = (SAMPLE_BINS - 1) / (shi - slo);
     int32_t *counts = w->counts;
-    memset(counts, 0, BINS * sizeof(int32_t));
-    for (int64_t k = 0; k < K; k += STRIDE) counts[bin_of(row[k], lo, scale, BINS)]++;
-    const int64_t want = (3 * N) / (2 * STRIDE) + 8;
-    int top = BINS - 1;
+    memset(counts, 0, SAMPLE_BINS * sizeof(int32_t));
+    for (int64_t k = 0; k < K; k += STRIDE) counts[bin_of(row[k], slo, scale, SAMPLE_BINS)]++;
+    const int64_t want = (5 * N) / (4 * STRIDE) + 8;
+    int top = SAMPLE_BINS - 1;
     for (int64_t filled = counts[top]; filled < want && top > 0;) filled += counts[--top];
     if (top > 0) {
-      const float t = lo + (float)top / scale; /* any threshold is exact; this one is near the bin's lower edge */
+      const float t = slo + (float)top / scale; /* any threshold is exact; this one is near the bin's lower edge */
       int32_t *cand = w->cand;
       const int64_t n = compress_at_least(row, K, t, cand);
       float clo = INFINITY, chi = -INFINITY;
@@ -154,7 +161,7 @@ HOT static void hardest_row(const float *row, int64_t K, int64_t N, float lo, fl
           clo = v < clo ? v : clo;
           chi = v > chi ? v : chi;
         }
-        bucket_sort_top(row, cand, n, N, n / 2 < BINS ? (int)(n / 2) + 1 : BINS, clo, chi, out, w);
+        bucket_sort_top(row, cand, n, N, 2 * n < BINS ? (int)(2 * n) : BINS, clo, chi, out, w);
         return;
       }
     }

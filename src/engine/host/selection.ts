@@ -12,16 +12,17 @@
  * Shapes: scores `[B, K]` → indices `[B, N]` (Int32Array, row-major).
  */
 const BINS = 1024;
-/** The fast path's sample: every STRIDE-th score votes for a threshold. */
+/** The fast path's sample: every STRIDE-th score votes for a threshold, in SAMPLE_BINS bins over the sample's range. */
 const STRIDE = 8;
+const SAMPLE_BINS = 256;
 
 /**
  * The JavaScript twin of `hn_hardest`: writes into `out` `[B, N]` the indices of each row's N
  * largest scores; `range` bounds the scores (scores outside it are clamped into the end bins, so
  * the result is exact either way; the bound only affects speed). Sizes are checked by the caller.
- * As in C, a large row first samples a threshold t with about 1.5·N scores >= t (every 8th score
- * votes in a histogram); when at least N scores are >= t they hold the N best (ties included) and
- * only they are bucketed, over their own range. Otherwise all K are.
+ * As in C, a large row first samples a threshold t with about 1.25·N scores >= t (every 8th score
+ * votes in a histogram over the sample's range); when at least N scores are >= t they hold the N
+ * best (ties included) and only they are bucketed, over their own range. Otherwise all K are.
  */
 export function selectHardest(scores: Float32Array, B: number, K: number, N: number, range: [number, number] | undefined, out: Int32Array): void {
   const w: Scratch = { counts: new Int32Array(BINS), next: new Int32Array(BINS), bins: new Uint16Array(K), values: new Float32Array(K), indices: new Int32Array(K), cand: new Int32Array(K) };
@@ -29,9 +30,9 @@ export function selectHardest(scores: Float32Array, B: number, K: number, N: num
   for (let k = 0; k < K; k++) all[k] = k;
   for (let b = 0; b < B; b++) {
     const off = b * K;
-    const lo = range !== undefined ? range[0] : rowMin(scores, off, K);
-    const hi = range !== undefined ? range[1] : rowMax(scores, off, K);
-    if (!(K >= 64 * STRIDE && N * 4 <= K && sampledTop(scores, off, K, N, lo, hi, out, b * N, w))) {
+    if (!(K >= 64 * STRIDE && N * 4 <= K && sampledTop(scores, off, K, N, out, b * N, w))) {
+      const lo = range !== undefined ? range[0] : rowMin(scores, off, K);
+      const hi = range !== undefined ? range[1] : rowMax(scores, off, K);
       bucketSortTop(scores, off, all, K, N, BINS, lo, hi, out, b * N, w);
     }
   }
@@ -47,16 +48,23 @@ interface Scratch {
 }
 
 /** The fast path for one row; false when the sampled threshold lets fewer than N scores through. */
-function sampledTop(scores: Float32Array, off: number, K: number, N: number, lo: number, hi: number, out: Int32Array, at: number, w: Scratch): boolean {
-  const scale = hi > lo ? (BINS - 1) / (hi - lo) : 0;
+function sampledTop(scores: Float32Array, off: number, K: number, N: number, out: Int32Array, at: number, w: Scratch): boolean {
+  let slo = Infinity; // the sample's range (NaN left out)
+  let shi = -Infinity;
+  for (let k = off, end = off + K; k < end; k += STRIDE) {
+    if (scores[k] < slo) slo = scores[k];
+    if (scores[k] > shi) shi = scores[k];
+  }
+  if (!(slo < shi)) return false;
+  const scale = (SAMPLE_BINS - 1) / (shi - slo);
   const counts = w.counts;
-  counts.fill(0);
-  for (let k = 0; k < K; k += STRIDE) counts[binOf(scores[off + k], lo, scale, BINS)]++;
-  const want = Math.floor((3 * N) / (2 * STRIDE)) + 8;
-  let top = BINS - 1;
+  counts.fill(0, 0, SAMPLE_BINS);
+  for (let k = 0; k < K; k += STRIDE) counts[binOf(scores[off + k], slo, scale, SAMPLE_BINS)]++;
+  const want = Math.floor((5 * N) / (4 * STRIDE)) + 8;
+  let top = SAMPLE_BINS - 1;
   for (let filled = counts[top]; filled < want && top > 0; ) filled += counts[--top];
   if (top === 0) return false;
-  const t = lo + top / scale; // any threshold is exact
+  const t = slo + top / scale; // any threshold is exact
   const cand = w.cand;
   let n = 0;
   for (let k = 0; k < K; k++) {
@@ -71,7 +79,7 @@ function sampledTop(scores: Float32Array, off: number, K: number, N: number, lo:
     if (v < clo) clo = v;
     if (v > chi) chi = v;
   }
-  bucketSortTop(scores, off, cand, n, N, Math.min(BINS, (n >> 1) + 1), clo, chi, out, at, w);
+  bucketSortTop(scores, off, cand, n, N, Math.min(BINS, 2 * n), clo, chi, out, at, w);
   return true;
 }
 
