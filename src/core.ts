@@ -18,6 +18,7 @@ export { ArgumentError } from './ops/validate.js';
 export { infoNCE, queueInfoNCE } from './losses/infoNCE.js';
 export type { ExtraLogits } from './losses/infoNCE.js';
 export { contrastiveCrossEntropy } from './ops/contrastiveCrossEntropy.js';
+export type { DerivedLogits } from './ops/contrastiveCrossEntropy.js';
 export { stopGradient } from './ops/stopGradient.js';
 export type { InfoNCEOptions } from './losses/infoNCE.js';
 export { MemoryQueue } from './negatives/memoryQueue.js';

@@ -49,6 +49,33 @@ test('contrastiveCrossEntropy over blocks equals crossEntropy of the concatenate
   tf.dispose([...args, ...grads]);
 });
 
+test('a DerivedLogits block gives the value and gradients of the same logits composed by tf ops, bit for bit', () => {
+  const [B, K] = [5, 9];
+  const pos = tf.tensor2d(rng.normalArray(B), [B, 1]);
+  const neg = tf.tensor2d(rng.normalArray(B * K, 0, 3), [B, K]);
+  const w = tf.tensor1d(rng.normalArray(B));
+  // Derived logits: the first two queue logits, times 2, plus w (a further input).
+  const composed = (p: tf.Tensor, n: tf.Tensor, v: tf.Tensor) =>
+    contrastiveCrossEntropy(p as tf.Tensor2D, [n as tf.Tensor2D, tf.add(tf.mul(tf.slice(n, [0, 0], [B, 2]), 2), tf.reshape(v, [B, 1])) as tf.Tensor2D]);
+  const derived = (p: tf.Tensor, n: tf.Tensor, v: tf.Tensor) =>
+    contrastiveCrossEntropy(p as tf.Tensor2D, [
+      n as tf.Tensor2D,
+      {
+        logits: tf.add(tf.mul(tf.slice(n, [0, 0], [B, 2]), 2), tf.reshape(v, [B, 1])) as tf.Tensor2D,
+        of: n as tf.Tensor2D,
+        inputs: [v],
+        gradient: (dLogits, dOf) => [tf.add(dOf, tf.pad(tf.mul(dLogits, 2), [[0, 0], [0, K - 2]])) as tf.Tensor2D, tf.sum(dLogits, 1)],
+      },
+    ]);
+  const a = tf.valueAndGrads(composed)([pos, neg, w]);
+  const b = tf.valueAndGrads(derived)([pos, neg, w]);
+  assert.deepEqual([...b.value.dataSync()], [...a.value.dataSync()]);
+  a.grads.forEach((g, i) => assert.deepEqual([...b.grads[i].dataSync()], [...g.dataSync()], `gradient ${i}`));
+  const stray = { logits: tf.zeros([B, 2]) as tf.Tensor2D, of: tf.zeros([B, K]) as tf.Tensor2D, inputs: [], gradient: () => { throw new Error('unused'); } };
+  assert.throws(() => contrastiveCrossEntropy(pos, [neg, stray]), /derived block 0 is not derived from one of the \(non-empty\) blocks/);
+  tf.dispose([pos, neg, w, a.value, b.value, ...a.grads, ...b.grads, stray.logits, stray.of]);
+});
+
 test('the cross-entropy backward pass runs no Equal kernel over [B, C] (fix d: no max/logsumexp autodiff)', async () => {
   const x = tf.randomNormal([64, 513]);
   const t = tf.zeros([64], 'int32') as tf.Tensor1D;
