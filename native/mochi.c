@@ -5,13 +5,12 @@
  * - mix: for each query b (parallel over queries), the queue rows of its drawn hard negatives,
  *   the pair dots c = n_i·n_j, d = q·n_k, the weights of the logit-space form and the synthetic
  *   logits [B, s + s′] from the query's queue logits;
- * - scatter: the backward pass, dNeg [B, K] (zero but where a synthetic logit reads it) and dqq [B];
- *   or added to a gradient dNeg already has (the same sums as the element-wise Add of the two).
+ * - scatter: the backward pass, added to the gradient dNeg [B, K] the queue logits already have
+ *   (the same sums as a dense scatter and an element-wise Add), and dqq [B].
  * Sums run in the order TensorFlow.js's ops ran them before this kernel existed, so the values and
  * gradients are bit for bit those of the composed ops.
  */
 #include <math.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,11 +132,10 @@ typedef struct {
   const int32_t *rowI, *rowJ, *rowK;
   const float *wA, *wB, *wQ, *wD;
   float *dneg, *dqq;
-  bool add; /* dneg += the scatter (else dneg = it) */
   int failed;
 } scatter_job;
 
-/* One query's row of the scatter into `row` (zeroed here). */
+/* One query's row of the scatter into `row` (zeroed here), and dqq[b]. */
 static inline void scatter_row(const scatter_job *j, int64_t b, float *row) {
   const int64_t K = j->K, s = j->s, sp = j->sp;
   const float *dy = j->dy + b * (s + sp);
@@ -158,19 +156,16 @@ HOT static void add_row(float *restrict dst, const float *restrict src, int64_t 
   for (int64_t k = 0; k < K; k++) dst[k] = dst[k] + src[k];
 }
 
-static void scatter_part(void *ctx, int64_t begin, int64_t end) {
+/* Each query's scatter row, in cache, added to its dNeg row: no dense [B, K] scatter. */
+static void scatter_add_part(void *ctx, int64_t begin, int64_t end) {
   scatter_job *j = ctx;
-  float *scratch = NULL;
-  if (j->add && (scratch = malloc((size_t)j->K * sizeof(float))) == NULL) {
+  float *scratch = malloc((size_t)j->K * sizeof(float));
+  if (scratch == NULL) {
     j->failed = 1;
     return;
   }
   for (int64_t b = begin; b < end; b++) {
-    if (!j->add) {
-      scatter_row(j, b, j->dneg + b * j->K);
-      continue;
-    }
-    scatter_row(j, b, scratch); /* one row, in cache, instead of a dense [B, K] array */
+    scatter_row(j, b, scratch);
     add_row(j->dneg + b * j->K, scratch, j->K);
   }
   free(scratch);
@@ -250,17 +245,14 @@ static napi_value mochi_mix(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* mochiScatter(sizes, dy [B·(s+s')], rowI, rowJ, rowK, wA, wB, wQ, wD, dNeg [B·K], dqq [B] or null): dNeg = the scatter;
- * mochiScatterAdd(the same): dNeg += the scatter. */
-static napi_value scatter_call(napi_env env, napi_callback_info info, bool add) {
+/* mochiScatterAdd(sizes, dy [B·(s+s')], rowI, rowJ, rowK, wA, wB, wQ, wD, dNeg [B·K], dqq [B] or null): dNeg += the scatter. */
+static napi_value mochi_scatter_add(napi_env env, napi_callback_info info) {
   size_t argc = 11;
   napi_value v[11];
   int64_t B, K, N, s, sp, D;
   void *p[11];
-  const char *usage = add ? "mochiScatterAdd: expected (sizes Int32Array [B, K, N, s, s', D], dy [B·(s+s')], rowI, rowJ Int32Array [B·s], rowK Int32Array [B·s'], "
-                            "wA, wB [B·s], wQ, wD [B·s'], dNeg [B·K], dqq [B] or null)"
-                          : "mochiScatter: expected (sizes Int32Array [B, K, N, s, s', D], dy [B·(s+s')], rowI, rowJ Int32Array [B·s], rowK Int32Array [B·s'], "
-                            "wA, wB [B·s], wQ, wD [B·s'], dNeg [B·K], dqq [B] or null)";
+  const char *usage = "mochiScatterAdd: expected (sizes Int32Array [B, K, N, s, s', D], dy [B·(s+s')], rowI, rowJ Int32Array [B·s], rowK Int32Array [B·s'], "
+                      "wA, wB [B·s], wQ, wD [B·s'], dNeg [B·K], dqq [B] or null)";
   if (napi_get_cb_info(env, info, &argc, v, NULL, NULL) != napi_ok || argc != 11 || !get_sizes(env, v[0], &B, &K, &N, &s, &sp, &D)) FAIL(env, usage);
   const size_t bs = (size_t)(B * s), bp = (size_t)(B * sp);
   const struct {
@@ -280,22 +272,19 @@ static napi_value scatter_call(napi_env env, napi_callback_info info, bool add) 
   const size_t counts[3] = {bs, bs, bp};
   for (int r = 0; r < 3; r++)
     for (size_t x = 0; x < counts[r]; x++)
-      if (rows[r][x] < 0 || rows[r][x] >= K) FAIL(env, "mochiScatter: a queue row is out of range");
-  scatter_job j = {K, s, sp, p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], add, 0};
-  hn_parallel(B, 8, scatter_part, &j);
+      if (rows[r][x] < 0 || rows[r][x] >= K) FAIL(env, "mochiScatterAdd: a queue row is out of range");
+  scatter_job j = {K, s, sp, p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], 0};
+  hn_parallel(B, 8, scatter_add_part, &j);
   if (j.failed) FAIL(env, "mochiScatterAdd: out of memory");
   return NULL;
 }
 
-static napi_value mochi_scatter(napi_env env, napi_callback_info info) { return scatter_call(env, info, false); }
-static napi_value mochi_scatter_add(napi_env env, napi_callback_info info) { return scatter_call(env, info, true); }
 
 bool hn_define_mochi_bindings(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"rngInts", NULL, rng_ints, NULL, NULL, NULL, napi_default_method, NULL},
       {"rngUniform", NULL, rng_uniform, NULL, NULL, NULL, napi_default_method, NULL},
       {"mochiMix", NULL, mochi_mix, NULL, NULL, NULL, napi_default_method, NULL},
-      {"mochiScatter", NULL, mochi_scatter, NULL, NULL, NULL, napi_default_method, NULL},
       {"mochiScatterAdd", NULL, mochi_scatter_add, NULL, NULL, NULL, napi_default_method, NULL},
   };
   return napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) == napi_ok;

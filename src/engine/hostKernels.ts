@@ -6,8 +6,8 @@
  * - `hardestIndicesIn`: the N largest scores of each row `[B, K]` → `[B, N]` (selection.c / host/selection.ts);
  * - `pairDots`: rows[I[x]]·rows[J[x]] (selection.c / a float64 loop: equal up to rounding);
  * - `drawInts`, `drawUniform`: an `Rng`'s own stream, drawn in C on its live state (mochi.c / random.ts);
- * - `mochiMix`, `mochiScatter`, `mochiScatterAdd`: MoCHi's fused forward and backward host work
- *   (mochi.c / host/mochiMix.ts), and `mochiGradients`, `mochiGradientsAdded`, the backward pass as tensors;
+ * - `mochiMix`, `mochiScatterAdd`: MoCHi's fused forward and backward host work (mochi.c /
+ *   host/mochiMix.ts), and `mochiGradientsAdded`, the backward pass as tensors;
  * - `augmentPixels`: the augmentation's warp, jitter and blur of a batch (augment.c / host/augmentPixels.ts);
  * - `hostValues`, `hostArray`: read a float32 tensor's values, and get an array to make one from,
  *   without a copy where the backend allows (the native backend's arrays are host memory).
@@ -23,7 +23,7 @@ import { allocate, exclusiveValues } from './native/memory.js';
 import type { Rng } from './random.js';
 import { blurInPlace, jitterInPlace, warpAffine } from './host/augmentPixels.js';
 import { selectHardest } from './host/selection.js';
-import { mixJs, rowDot, scatterAddJs, scatterJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
+import { mixJs, rowDot, scatterAddJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
 import { HostScratch } from './host/scratch.js';
 
 export type { MochiMixArrays, MochiMixed } from './host/mochiMix.js';
@@ -127,16 +127,6 @@ export function mochiMix(m: MochiMixArrays, scratch = new HostScratch()): MochiM
   return out;
 }
 
-/** MoCHi's backward pass: dNeg `[B, K]` (all of it written) and dqq `[B]` (when given) from dy `[B, s + s′]`. */
-export function mochiScatter(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: Float32Array, dNeg: Float32Array, dqq: Float32Array | null): void {
-  const addon = activeAddon();
-  if (addon === undefined) {
-    scatterJs(B, K, s, sPrime, mixed, dy, dNeg, dqq);
-    return;
-  }
-  addon.mochiScatter(Int32Array.of(B, K, 1, s, sPrime, 0), dy, mixed.rowI, mixed.rowJ, mixed.rowK, mixed.wA, mixed.wB, mixed.wQ, mixed.wD, dNeg, dqq);
-}
-
 /** MoCHi's backward pass added to dNeg `[B, K]` (in place: dNeg + the scatter, as an element-wise Add would give) and dqq `[B]` (when given). */
 export function mochiScatterAdd(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: Float32Array, dNeg: Float32Array, dqq: Float32Array | null): void {
   const addon = activeAddon();
@@ -152,7 +142,7 @@ export function mochiScatterAdd(B: number, K: number, s: number, sPrime: number,
  * (the value of dBase + the dense dNeg of `mochiGradients`, bit for bit), and dqq `[B]` (null when
  * s′ = 0). With the addon, one C pass row by row: into dBase's own array when nothing else can
  * see it (dBase is then the result), else into a copy; no dense [B, K] scatter is ever built.
- * Otherwise `mochiGradients` and an Add.
+ * Otherwise a segment sum (`mochiGradients`) and an Add.
  */
 export function mochiGradientsAdded(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: tf.Tensor2D, dBase: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D | null] {
   if (activeAddon() === undefined) {
@@ -170,19 +160,14 @@ export function mochiGradientsAdded(B: number, K: number, s: number, sPrime: num
 }
 
 /**
- * MoCHi's backward pass as tensors: dNeg `[B, K]` and dqq `[B]` (null when s′ = 0) from dy
- * `[B, s + s′]`. With the addon, one C scatter into a fresh array. Otherwise the B·(2s + s′)
- * coefficients dy·w are formed here and summed into `[B·K]` by the backend's UnsortedSegmentSum
- * (on wasm a vectorised scatter, cheaper than building the dense array in JavaScript), in the
- * order `mochiScatter` sums them, so both give the same values.
+ * MoCHi's backward pass as tensors, where no addon runs it: dNeg `[B, K]` and dqq `[B]` (null when
+ * s′ = 0) from dy `[B, s + s′]`. The B·(2s + s′) coefficients dy·w are formed here and summed into
+ * `[B·K]` by the backend's UnsortedSegmentSum (on wasm a vectorised scatter, cheaper than building
+ * the dense array in JavaScript), in the order the composed ops summed them (all a terms, then b,
+ * then d), so the values are theirs.
  */
-export function mochiGradients(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D | null] {
+function mochiGradients(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D | null] {
   const dqq = sPrime > 0 ? new Float32Array(B) : null;
-  if (activeAddon() !== undefined) {
-    const dNeg = hostArray(B * K);
-    mochiScatter(B, K, s, sPrime, mixed, hostValues(dy), dNeg, dqq);
-    return [tf.tensor2d(dNeg, [B, K]), dqq && tf.tensor1d(dqq)];
-  }
   const g = hostValues(dy);
   const [nS, nP, S] = [B * s, B * sPrime, s + sPrime];
   const coefficients = new Float32Array(2 * nS + nP);

@@ -13,8 +13,8 @@
  * (norms floored at 1e-12). The backward pass, for dy `[B, s + s′]`:
  *   dNeg[b][n_i] += dy·w_a, dNeg[b][n_j] += dy·w_b, dNeg[b][n_k] += dy′·w_d (zero elsewhere),
  *   dqq[b] = Σ_t dy′_t·w_q
- * summed in the order TensorFlow.js's gather gradient summed them (all a terms, then b, then d);
- * `scatterAddJs` adds them to a gradient dNeg already holds, as an element-wise Add would.
+ * summed in the order TensorFlow.js's gather gradient summed them (all a terms, then b, then d),
+ * and added to the gradient dNeg already holds, as an element-wise Add would (`scatterAddJs`).
  * Every product and sum is rounded to float32 as the tensor ops did.
  */
 
@@ -130,7 +130,8 @@ export function mixJs(m: MochiMixArrays, out: MochiMixed): void {
 
 /**
  * The backward pass added to a gradient dNeg `[B, K]` already has: dNeg + (the scatter), as the
- * element-wise Add of `scatterJs`'s dense array would give, row by row through one scratch row.
+ * element-wise Add of the dense scatter would give (the scatter starting from zeros), row by row
+ * through one scratch row.
  */
 export function scatterAddJs(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: Float32Array, dNeg: Float32Array, dqq: Float32Array | null): void {
   const row = new Float32Array(K);
@@ -154,7 +155,3 @@ function scatterRowJs(b: number, s: number, sPrime: number, mixed: MochiMixed, d
   }
 }
 
-/** The backward pass: writes all of dNeg `[B, K]` and, when given, dqq `[B]`. */
-export function scatterJs(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: Float32Array, dNeg: Float32Array, dqq: Float32Array | null): void {
-  for (let b = 0; b < B; b++) scatterRowJs(b, s, sPrime, mixed, dy, dNeg.subarray(b * K, (b + 1) * K), dqq);
-}

@@ -90,12 +90,7 @@ export interface NativeAddon {
     k: Int32Array, beta: Float64Array, qq: Float32Array | null, rowI: Int32Array, rowJ: Int32Array, rowK: Int32Array, c: Float32Array, d: Float32Array,
     wA: Float32Array, wB: Float32Array, wQ: Float32Array, wD: Float32Array, logits: Float32Array,
   ): void;
-  /** MoCHi's backward scatter: dNeg `[B, K]` (all written) and dqq `[B]` from dy `[B, s + s′]`. */
-  mochiScatter(
-    sizes: Int32Array, dy: Float32Array, rowI: Int32Array, rowJ: Int32Array, rowK: Int32Array, wA: Float32Array, wB: Float32Array, wQ: Float32Array,
-    wD: Float32Array, dNeg: Float32Array, dqq: Float32Array | null,
-  ): void;
-  /** As `mochiScatter`, adding into dNeg: dNeg[x] = dNeg[x] + (the scatter)[x]. */
+  /** MoCHi's backward scatter from dy `[B, s + s′]` added into dNeg `[B, K]` (dNeg[x] + the scatter's [x]), and dqq `[B]`. */
   mochiScatterAdd(
     sizes: Int32Array, dy: Float32Array, rowI: Int32Array, rowJ: Int32Array, rowK: Int32Array, wA: Float32Array, wB: Float32Array, wQ: Float32Array,
     wD: Float32Array, dNeg: Float32Array, dqq: Float32Array | null,
