@@ -1,4 +1,4 @@
-/* MoCHi's fused host kernels (mochi.c): adds rngInts, rngUniform, mochiMix and mochiScatter to the addon's exports. */
+/* MoCHi's fused host kernels (mochi.c): adds rngInts, rngUniform, mochiMix and mochiScatterAdd to the addon's exports. */
 #ifndef HARDNEG_MOCHI_H
 #define HARDNEG_MOCHI_H
 
