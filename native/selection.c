@@ -130,40 +130,47 @@ static void init_compress(void) {}
 static int64_t compress_at_least(const float *row, int64_t K, float t, int32_t *cand) { return compress_at_least_scalar(row, 0, K, t, cand, 0); }
 #endif
 
-/* One row. Fast path: every STRIDE-th score votes in a histogram over the sample's range for a
- * threshold t with about 1.25·N scores >= t; the scores >= t are the candidates and, when there are at least
- * N of them, they hold the N best (ties included), which are then sorted by bucket (2 per candidate) over the
- * candidates' own range. Otherwise (a small row, an unlucky sample, NaN), all K scores are
- * bucketed. Either way the result is the one ranking: score descending, ties by lower index. */
+/* The k-th sampled position: one per block of STRIDE scores, at a hashed offset within the block
+ * (a fixed offset would alias with a queue's periodic layout, batch after batch of similar keys). */
+static inline int64_t sample_at(int64_t block) { return block * STRIDE + (int64_t)(((uint32_t)block * 2654435761u) >> 29); }
+
+/* One row. Fast path: one score in every STRIDE votes in a histogram over the sample's range for
+ * a threshold t with about 1.25·N scores >= t (2.5·N on a second try); the scores >= t are the
+ * candidates and, when there are at least N of them, they hold the N best (ties included), which
+ * are then sorted by bucket (2 per candidate) over the candidates' own range. Otherwise (a small
+ * row, two short samples, NaN), all K scores are bucketed. Either way the result is the one
+ * ranking: score descending, ties by lower index. */
 HOT static void hardest_row(const float *row, int64_t K, int64_t N, float lo, float hi, int32_t *out, scratch_t *w) {
+  const int64_t blocks = K / STRIDE;
   float slo = INFINITY, shi = -INFINITY; /* the sample's range (NaN left out) */
   if (K >= 64 * STRIDE && N * 4 <= K)
-    for (int64_t k = 0; k < K; k += STRIDE) {
-      slo = row[k] < slo ? row[k] : slo;
-      shi = row[k] > shi ? row[k] : shi;
+    for (int64_t b = 0; b < blocks; b++) {
+      const float v = row[sample_at(b)];
+      slo = v < slo ? v : slo;
+      shi = v > shi ? v : shi;
     }
   if (slo < shi) {
     const float scale = (SAMPLE_BINS - 1) / (shi - slo);
     int32_t *counts = w->counts;
     memset(counts, 0, SAMPLE_BINS * sizeof(int32_t));
-    for (int64_t k = 0; k < K; k += STRIDE) counts[bin_of(row[k], slo, scale, SAMPLE_BINS)]++;
-    const int64_t want = (5 * N) / (4 * STRIDE) + 8;
+    for (int64_t b = 0; b < blocks; b++) counts[bin_of(row[sample_at(b)], slo, scale, SAMPLE_BINS)]++;
     int top = SAMPLE_BINS - 1;
-    for (int64_t filled = counts[top]; filled < want && top > 0;) filled += counts[--top];
-    if (top > 0) {
+    int64_t filled = counts[top];
+    for (int64_t want = (5 * N) / (4 * STRIDE) + 8, tries = 0; tries < 2 && top > 0; want *= 2, tries++) {
+      while (filled < want && top > 0) filled += counts[--top];
+      if (top == 0) break;
       const float t = slo + (float)top / scale; /* any threshold is exact; this one is near the bin's lower edge */
       int32_t *cand = w->cand;
       const int64_t n = compress_at_least(row, K, t, cand);
+      if (n < N) continue;
       float clo = INFINITY, chi = -INFINITY;
-      if (n >= N) {
-        for (int64_t c = 0; c < n; c++) {
-          const float v = row[cand[c]];
-          clo = v < clo ? v : clo;
-          chi = v > chi ? v : chi;
-        }
-        bucket_sort_top(row, cand, n, N, 2 * n < BINS ? (int)(2 * n) : BINS, clo, chi, out, w);
-        return;
+      for (int64_t c = 0; c < n; c++) {
+        const float v = row[cand[c]];
+        clo = v < clo ? v : clo;
+        chi = v > chi ? v : chi;
       }
+      bucket_sort_top(row, cand, n, N, 2 * n < BINS ? (int)(2 * n) : BINS, clo, chi, out, w);
+      return;
     }
   }
   bucket_sort_top(row, NULL, K, N, BINS, lo, hi, out, w);

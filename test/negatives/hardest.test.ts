@@ -33,6 +33,13 @@ test('ties go to the lower index, including many equal scores and constant rows'
   assert.deepEqual([...hardestIndices(Float32Array.from([-1, 5, 5, -3]), 1, 4, 3)], [1, 2, 0]);
 });
 
+/** Rows laid out like a queue of repeated batches: the best scores every `period`-th position (a fixed-stride sample would miss or overcount them). */
+function periodicRows(rng: Rng, B: number, K: number, period: number): Float32Array {
+  const s = rng.normalArray(B * K, 0, 0.3);
+  for (let x = 0; x < s.length; x++) if ((x % K) % period === Math.floor(x / K) % 8) s[x] += 3 + rng.normal() * 0.01;
+  return s;
+}
+
 /** Rows like a trained model's logits: most scores in a narrow band near the top of the range, with ties. */
 function concentratedRows(rng: Rng, B: number, K: number): Float32Array {
   const s = rng.normalArray(B * K, 4.2, 0.13);
@@ -48,6 +55,8 @@ test('large rows (the sampled-threshold path: K >= 512, N <= K/4) equal a full s
     const dense = concentratedRows(rng, B, K);
     assert.deepEqual([...hardestIndicesIn(dense, B, K, N, [-5.005, 5.005])], bruteForce(dense, B, K, N));
     assert.deepEqual([...hardestIndices(dense, B, K, N)], bruteForce(dense, B, K, N));
+    const periodic = periodicRows(rng, B, K, 16);
+    assert.deepEqual([...hardestIndicesIn(periodic, B, K, N, [-5.005, 5.005])], bruteForce(periodic, B, K, N));
     const few = Float32Array.from({ length: B * K }, () => rng.int(3)); // three values: a sample cannot split them
     assert.deepEqual([...hardestIndicesIn(few, B, K, N, [0, 2])], bruteForce(few, B, K, N));
   }
@@ -74,6 +83,8 @@ test('on the native backend the selection runs in C and gives the same indices',
       const dense = concentratedRows(rng, B, K);
       assert.deepEqual([...hardestIndicesIn(dense, B, K, N, [-5.005, 5.005])], bruteForce(dense, B, K, N));
       assert.deepEqual([...hardestIndices(dense, B, K, N)], bruteForce(dense, B, K, N));
+      const periodic = periodicRows(rng, B, K, 16);
+      assert.deepEqual([...hardestIndicesIn(periodic, B, K, N, [-5.005, 5.005])], bruteForce(periodic, B, K, N));
       const wrongRange = rng.normalArray(B * K, 0, 3);
       assert.deepEqual([...hardestIndicesIn(wrongRange, B, K, N, [-0.5, 0.5])], bruteForce(wrongRange, B, K, N));
     }

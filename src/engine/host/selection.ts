@@ -20,9 +20,10 @@ const SAMPLE_BINS = 256;
  * The JavaScript twin of `hn_hardest`: writes into `out` `[B, N]` the indices of each row's N
  * largest scores; `range` bounds the scores (scores outside it are clamped into the end bins, so
  * the result is exact either way; the bound only affects speed). Sizes are checked by the caller.
- * As in C, a large row first samples a threshold t with about 1.25·N scores >= t (every 8th score
- * votes in a histogram over the sample's range); when at least N scores are >= t they hold the N
- * best (ties included) and only they are bucketed, over their own range. Otherwise all K are.
+ * As in C, a large row first samples a threshold t with about 1.25·N scores >= t (one score in
+ * every 8, at a hashed offset, votes in a histogram over the sample's range; 2.5·N on a second
+ * try); when at least N scores are >= t they hold the N best (ties included) and only they are
+ * bucketed, over their own range. Otherwise all K are.
  */
 export function selectHardest(scores: Float32Array, B: number, K: number, N: number, range: [number, number] | undefined, out: Int32Array): void {
   const w: Scratch = { counts: new Int32Array(BINS), next: new Int32Array(BINS), bins: new Uint16Array(K), values: new Float32Array(K), indices: new Int32Array(K), cand: new Int32Array(K) };
@@ -47,40 +48,50 @@ interface Scratch {
   cand: Int32Array;
 }
 
-/** The fast path for one row; false when the sampled threshold lets fewer than N scores through. */
+/** The b-th sampled position: one per block of STRIDE scores, at a hashed offset (as `sample_at` in C). */
+function sampleAt(block: number): number {
+  return block * STRIDE + (Math.imul(block, 2654435761) >>> 29);
+}
+
+/** The fast path for one row; false when two sampled thresholds let fewer than N scores through. */
 function sampledTop(scores: Float32Array, off: number, K: number, N: number, out: Int32Array, at: number, w: Scratch): boolean {
+  const blocks = Math.floor(K / STRIDE);
   let slo = Infinity; // the sample's range (NaN left out)
   let shi = -Infinity;
-  for (let k = off, end = off + K; k < end; k += STRIDE) {
-    if (scores[k] < slo) slo = scores[k];
-    if (scores[k] > shi) shi = scores[k];
+  for (let b = 0; b < blocks; b++) {
+    const v = scores[off + sampleAt(b)];
+    if (v < slo) slo = v;
+    if (v > shi) shi = v;
   }
   if (!(slo < shi)) return false;
   const scale = (SAMPLE_BINS - 1) / (shi - slo);
   const counts = w.counts;
   counts.fill(0, 0, SAMPLE_BINS);
-  for (let k = 0; k < K; k += STRIDE) counts[binOf(scores[off + k], slo, scale, SAMPLE_BINS)]++;
-  const want = Math.floor((5 * N) / (4 * STRIDE)) + 8;
+  for (let b = 0; b < blocks; b++) counts[binOf(scores[off + sampleAt(b)], slo, scale, SAMPLE_BINS)]++;
   let top = SAMPLE_BINS - 1;
-  for (let filled = counts[top]; filled < want && top > 0; ) filled += counts[--top];
-  if (top === 0) return false;
-  const t = slo + top / scale; // any threshold is exact
-  const cand = w.cand;
-  let n = 0;
-  for (let k = 0; k < K; k++) {
-    cand[n] = k;
-    n += scores[off + k] >= t ? 1 : 0;
+  let filled = counts[top];
+  for (let want = Math.floor((5 * N) / (4 * STRIDE)) + 8, tries = 0; tries < 2 && top > 0; want *= 2, tries++) {
+    while (filled < want && top > 0) filled += counts[--top];
+    if (top === 0) return false;
+    const t = slo + top / scale; // any threshold is exact
+    const cand = w.cand;
+    let n = 0;
+    for (let k = 0; k < K; k++) {
+      cand[n] = k;
+      n += scores[off + k] >= t ? 1 : 0;
+    }
+    if (n < N) continue;
+    let clo = Infinity;
+    let chi = -Infinity;
+    for (let c = 0; c < n; c++) {
+      const v = scores[off + cand[c]];
+      if (v < clo) clo = v;
+      if (v > chi) chi = v;
+    }
+    bucketSortTop(scores, off, cand, n, N, Math.min(BINS, 2 * n), clo, chi, out, at, w);
+    return true;
   }
-  if (n < N) return false;
-  let clo = Infinity;
-  let chi = -Infinity;
-  for (let c = 0; c < n; c++) {
-    const v = scores[off + cand[c]];
-    if (v < clo) clo = v;
-    if (v > chi) chi = v;
-  }
-  bucketSortTop(scores, off, cand, n, N, Math.min(BINS, 2 * n), clo, chi, out, at, w);
-  return true;
+  return false;
 }
 
 /**
