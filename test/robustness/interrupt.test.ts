@@ -111,7 +111,10 @@ test('two resumes of one run at once: the second is refused naming the lock and 
   await first.done;
   const a = startHardneg(['train', '--resume', runDir]);
   assert.ok(await waitFor(() => existsSync(join(runDir, '.lock')) && lockHolder(join(runDir, '.lock')) === a.child.pid, a.child));
+  // Paused while the second one runs: on a quiet machine the tiny run's resume could finish first.
+  a.child.kill('SIGSTOP');
   const b = await runHardneg(['train', '--resume', runDir]);
+  a.child.kill('SIGCONT');
   assert.equal(b.code, 1);
   const errorLines = b.stderr.trim().split('\n').filter((l) => !l.startsWith('backend:'));
   assert.deepEqual(errorLines, [`hardneg: error: run directory ${runDir} is in use by process ${a.child.pid} (lock ${join(runDir, '.lock')}); wait for it to finish, or delete the lock if that process is not hardneg`]);
