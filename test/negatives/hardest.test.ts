@@ -47,16 +47,21 @@ function concentratedRows(rng: Rng, B: number, K: number): Float32Array {
   return s;
 }
 
+/** The sampled-threshold path on spread, concentrated and batch-periodic rows equals a full sort. */
+function assertSampledPathExact(rng: Rng, B: number, K: number, N: number): void {
+  const spread = rng.normalArray(B * K, 0, 0.44);
+  assert.deepEqual([...hardestIndicesIn(spread, B, K, N, [-5.005, 5.005])], bruteForce(spread, B, K, N));
+  const dense = concentratedRows(rng, B, K);
+  assert.deepEqual([...hardestIndicesIn(dense, B, K, N, [-5.005, 5.005])], bruteForce(dense, B, K, N));
+  assert.deepEqual([...hardestIndices(dense, B, K, N)], bruteForce(dense, B, K, N));
+  const periodic = periodicRows(rng, B, K, 16);
+  assert.deepEqual([...hardestIndicesIn(periodic, B, K, N, [-5.005, 5.005])], bruteForce(periodic, B, K, N));
+}
+
 test('large rows (the sampled-threshold path: K >= 512, N <= K/4) equal a full sort, on spread, concentrated and tied scores', () => {
   const rng = new Rng(34);
   for (const [B, K, N] of [[3, 4096, 256], [2, 512, 128], [2, 2000, 1], [2, 3000, 700]]) {
-    const spread = rng.normalArray(B * K, 0, 0.44);
-    assert.deepEqual([...hardestIndicesIn(spread, B, K, N, [-5.005, 5.005])], bruteForce(spread, B, K, N));
-    const dense = concentratedRows(rng, B, K);
-    assert.deepEqual([...hardestIndicesIn(dense, B, K, N, [-5.005, 5.005])], bruteForce(dense, B, K, N));
-    assert.deepEqual([...hardestIndices(dense, B, K, N)], bruteForce(dense, B, K, N));
-    const periodic = periodicRows(rng, B, K, 16);
-    assert.deepEqual([...hardestIndicesIn(periodic, B, K, N, [-5.005, 5.005])], bruteForce(periodic, B, K, N));
+    assertSampledPathExact(rng, B, K, N);
     const few = Float32Array.from({ length: B * K }, () => rng.int(3)); // three values: a sample cannot split them
     assert.deepEqual([...hardestIndicesIn(few, B, K, N, [0, 2])], bruteForce(few, B, K, N));
   }
@@ -78,13 +83,7 @@ test('on the native backend the selection runs in C and gives the same indices',
     const ties = Float32Array.from({ length: 40 * 400 }, () => rng.int(5) / 4);
     assert.deepEqual([...hardestIndicesIn(ties, 40, 400, 90, [-1, 2])], bruteForce(ties, 40, 400, 90));
     for (const [B, K, N] of [[17, 4096, 256], [5, 512, 128], [4, 3000, 700]]) { // the sampled-threshold path, split across threads
-      const spread = rng.normalArray(B * K, 0, 0.44);
-      assert.deepEqual([...hardestIndicesIn(spread, B, K, N, [-5.005, 5.005])], bruteForce(spread, B, K, N));
-      const dense = concentratedRows(rng, B, K);
-      assert.deepEqual([...hardestIndicesIn(dense, B, K, N, [-5.005, 5.005])], bruteForce(dense, B, K, N));
-      assert.deepEqual([...hardestIndices(dense, B, K, N)], bruteForce(dense, B, K, N));
-      const periodic = periodicRows(rng, B, K, 16);
-      assert.deepEqual([...hardestIndicesIn(periodic, B, K, N, [-5.005, 5.005])], bruteForce(periodic, B, K, N));
+      assertSampledPathExact(rng, B, K, N);
       const wrongRange = rng.normalArray(B * K, 0, 3);
       assert.deepEqual([...hardestIndicesIn(wrongRange, B, K, N, [-0.5, 0.5])], bruteForce(wrongRange, B, K, N));
     }
