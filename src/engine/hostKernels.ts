@@ -16,6 +16,7 @@
  * Tensor kernels (matrix products, element-wise maps, softmax) are TensorFlow.js kernels of the
  * native backend (`engine/native/`), reached through tf ops and `engine/fused.ts`.
  */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from './tf.js';
 import { activeAddon } from './native/addon.js';
 import { floatValues, type CpuBackend } from './native/kernelCall.js';
@@ -30,10 +31,12 @@ export type { MochiMixArrays, MochiMixed } from './host/mochiMix.js';
 export { HostScratch } from './host/scratch.js';
 
 /**
- * The values of a float32 tensor, for reading only. On the native backend its live array (no
- * copy, and the array stays the backend's to recycle); elsewhere `dataSync()`.
+ * The values of a float32 tensor, for reading only, and only until the next TensorFlow.js op.
+ * No copy on the native backend (its live array, which stays the backend's to recycle) nor on
+ * wasm (a view of the wasm heap, which an op that grows the heap detaches); elsewhere `dataSync()`.
  */
 export function hostValues(t: tf.Tensor): Float32Array {
+  if (t.dtype === 'float32' && tf.getBackend() === 'wasm') return (tf.backend() as BackendWasm).typedArrayFromHeap(t) as Float32Array;
   if (activeAddon() !== undefined) {
     const values = floatValues(tf.backend() as CpuBackend, t);
     if (values !== undefined) return values;
@@ -80,19 +83,19 @@ export function pairDots(rows: Float32Array, D: number, I: Int32Array, J: Int32A
 
 /** `rng.intArray(n, max)`: the same values, and `rng` advanced the same (`name`: its scratch array, when given one). */
 export function drawInts(rng: Rng, n: number, max: number, scratch?: HostScratch, name = 'ints'): Int32Array {
-  const addon = activeAddon();
-  if (addon === undefined) return rng.intArray(n, max);
-  if (!(Number.isInteger(max) && max > 0)) throw new Error(`Rng.int: expected a positive integer, got ${max}`);
   const out = scratch?.int32(name, n) ?? new Int32Array(n);
+  const addon = activeAddon();
+  if (addon === undefined) return rng.fillInts(out, max);
+  if (!(Number.isInteger(max) && max > 0)) throw new Error(`Rng.int: expected a positive integer, got ${max}`);
   addon.rngInts(rng.stateWords(), out, max);
   return out;
 }
 
 /** `rng.uniformArray(n, lo, hi)`: the same values, and `rng` advanced the same (`name`: its scratch array, when given one). */
 export function drawUniform(rng: Rng, n: number, lo: number, hi: number, scratch?: HostScratch, name = 'uniform'): Float32Array {
-  const addon = activeAddon();
-  if (addon === undefined) return rng.uniformArray(n, lo, hi);
   const out = scratch?.float32(name, n) ?? new Float32Array(n);
+  const addon = activeAddon();
+  if (addon === undefined) return rng.fillUniform(out, lo, hi);
   addon.rngUniform(rng.stateWords(), out, lo, hi);
   return out;
 }
@@ -169,25 +172,30 @@ export function mochiGradientsAdded(B: number, K: number, s: number, sPrime: num
 function mochiGradients(B: number, K: number, s: number, sPrime: number, mixed: MochiMixed, dy: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D | null] {
   const dqq = sPrime > 0 ? new Float32Array(B) : null;
   const g = hostValues(dy);
-  const [nS, nP, S] = [B * s, B * sPrime, s + sPrime];
-  const coefficients = new Float32Array(2 * nS + nP);
-  const cells = new Int32Array(2 * nS + nP);
-  for (let x = 0; x < nS; x++) {
-    const [b, t] = [Math.floor(x / s), x % s];
-    coefficients[x] = g[b * S + t] * mixed.wA[x];
-    coefficients[nS + x] = g[b * S + t] * mixed.wB[x];
-    cells[x] = b * K + mixed.rowI[x];
-    cells[nS + x] = b * K + mixed.rowJ[x];
+  const [nS, S] = [B * s, s + sPrime];
+  const coefficients = gradientScratch.float32('coefficients', B * (2 * s + sPrime));
+  const cells = gradientScratch.int32('cells', B * (2 * s + sPrime));
+  for (let b = 0, x = 0; b < B; b++) {
+    for (let t = 0; t < s; t++, x++) {
+      coefficients[x] = g[b * S + t] * mixed.wA[x];
+      coefficients[nS + x] = g[b * S + t] * mixed.wB[x];
+      cells[x] = b * K + mixed.rowI[x];
+      cells[nS + x] = b * K + mixed.rowJ[x];
+    }
   }
-  for (let x = 0; x < nP; x++) {
-    const [b, t] = [Math.floor(x / sPrime), x % sPrime];
-    coefficients[2 * nS + x] = g[b * S + s + t] * mixed.wD[x];
-    cells[2 * nS + x] = b * K + mixed.rowK[x];
-    dqq![b] = Math.fround(dqq![b] + Math.fround(g[b * S + s + t] * mixed.wQ[x]));
+  for (let b = 0, x = 0; b < B; b++) {
+    for (let t = 0; t < sPrime; t++, x++) {
+      coefficients[2 * nS + x] = g[b * S + s + t] * mixed.wD[x];
+      cells[2 * nS + x] = b * K + mixed.rowK[x];
+      dqq![b] = Math.fround(dqq![b] + Math.fround(g[b * S + s + t] * mixed.wQ[x]));
+    }
   }
   const dNeg = tf.tidy(() => tf.reshape(tf.unsortedSegmentSum(tf.tensor1d(coefficients), tf.tensor1d(cells, 'int32'), B * K), [B, K]) as tf.Tensor2D);
   return [dNeg, dqq && tf.tensor1d(dqq)];
 }
+
+/** `mochiGradients`' coefficient and cell arrays, reused (copied into tensors before it returns). */
+const gradientScratch = new HostScratch();
 
 /** One view's pixel work: the affine map `[a, b, c, d, e, f]` (output → source), brightness and contrast factors, blur weights (null: none). */
 export interface PixelPlan {

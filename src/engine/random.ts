@@ -55,10 +55,13 @@ export class Rng {
 
   /** `n` uniform draws in [lo, hi) (the values of `uniform()` in turn, drawn in one loop). */
   uniformArray(n: number, lo = 0, hi = 1): Float32Array {
-    const out = new Float32Array(n);
-    this.raw(n, (u, i) => {
-      out[i] = lo + (hi - lo) * (u / 4294967296);
-    });
+    return this.fillUniform(new Float32Array(n), lo, hi);
+  }
+
+  /** `uniformArray(out.length, lo, hi)` written into `out` (no allocation: for arrays reused step after step). */
+  fillUniform(out: Float32Array, lo = 0, hi = 1): Float32Array {
+    const words = nextWords(this.s, new Uint32Array(out.buffer, out.byteOffset, out.length));
+    for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * (words[i] / 4294967296);
     return out;
   }
 
@@ -71,35 +74,20 @@ export class Rng {
 
   /** `n` integers uniform in [0, max) (the values of `int(max)` in turn, drawn in one loop). */
   intArray(n: number, max: number): Int32Array {
+    return this.fillInts(new Int32Array(n), max);
+  }
+
+  /** `intArray(out.length, max)` written into `out` (no allocation: for arrays reused step after step). */
+  fillInts(out: Int32Array, max: number): Int32Array {
     if (!(Number.isInteger(max) && max > 0)) throw new Error(`Rng.int: expected a positive integer, got ${max}`);
-    const out = new Int32Array(n);
-    this.raw(n, (u, i) => {
-      out[i] = Math.floor((u / 4294967296) * max);
-    });
+    const words = nextWords(this.s, new Uint32Array(out.buffer, out.byteOffset, out.length));
+    for (let i = 0; i < out.length; i++) out[i] = (words[i] / 4294967296) * max; // truncated: floor, the value being in [0, max)
     return out;
   }
 
   /** The live state, four 32-bit words: a host kernel that draws this same stream (`engine/hostKernels.ts`) reads and advances it in place. */
   stateWords(): Uint32Array {
     return this.s;
-  }
-
-  /** Calls `each(nextUint32(), i)` for i < n, with the state in locals (several times faster than n calls). */
-  private raw(n: number, each: (u: number, i: number) => void): void {
-    const s = this.s;
-    let [s0, s1, s2, s3] = [s[0], s[1], s[2], s[3]];
-    for (let i = 0; i < n; i++) {
-      const result = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
-      const t = (s1 << 9) >>> 0;
-      s2 = (s2 ^ s0) >>> 0;
-      s3 = (s3 ^ s1) >>> 0;
-      s1 = (s1 ^ s2) >>> 0;
-      s0 = (s0 ^ s3) >>> 0;
-      s2 = (s2 ^ t) >>> 0;
-      s3 = rotl(s3, 11);
-      each(result, i);
-    }
-    [s[0], s[1], s[2], s[3]] = [s0, s1, s2, s3];
   }
 
   /** A permutation of 0..n−1 (Fisher–Yates). */
@@ -133,4 +121,33 @@ export function seed(n: number): void {
 /** The process-wide generator (see `seed`). */
 export function defaultRng(): Rng {
   return processRng;
+}
+
+/**
+ * Fills `out` with the next outputs of the xoshiro128** state `s` (advanced in place):
+ * `Rng.nextUint32()`'s values, drawn in one loop with the state in int32 locals (~10× faster
+ * than a call per value). `out` may be a view of the array the caller then converts in place.
+ */
+function nextWords(s: Uint32Array, out: Uint32Array): Uint32Array {
+  const n = out.length;
+  let s0 = s[0] | 0;
+  let s1 = s[1] | 0;
+  let s2 = s[2] | 0;
+  let s3 = s[3] | 0;
+  for (let i = 0; i < n; i++) {
+    const x = Math.imul(s1, 5);
+    out[i] = Math.imul((x << 7) | (x >>> 25), 9);
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+  }
+  s[0] = s0;
+  s[1] = s1;
+  s[2] = s2;
+  s[3] = s3;
+  return out;
 }

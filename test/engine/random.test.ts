@@ -35,3 +35,26 @@ test('seed() resets the process-wide generator', () => {
   assert.throws(() => new Rng(NaN), /seed: expected a finite number/);
   assert.throws(() => new Rng(1).int(0), /expected a positive integer/);
 });
+
+test('intArray, uniformArray and their fill forms draw the values of int() and uniform() in turn, into any view', () => {
+  for (const max of [1, 7, 256, (1 << 21) + 3, 2 ** 31 - 1]) {
+    const [a, b, c] = [new Rng(max), new Rng(max), new Rng(max)];
+    const one = Array.from({ length: 300 }, () => b.int(max));
+    assert.deepEqual([...a.intArray(300, max)], one, `max ${max}`);
+    const buffer = new Int32Array(310);
+    c.fillInts(buffer.subarray(5, 305), max); // a view at an offset
+    assert.deepEqual([...buffer.subarray(5, 305)], one);
+    assert.deepEqual([buffer[4], buffer[305]], [0, 0]);
+    assert.equal(a.nextUint32(), b.nextUint32()); // the generators advanced alike
+    const d = new Rng(max);
+    d.intArray(300, max);
+    assert.equal(c.nextUint32(), d.nextUint32());
+  }
+  const [a, b, c] = [new Rng(9), new Rng(9), new Rng(9)];
+  const one = Array.from({ length: 300 }, () => Math.fround(-2 + 5 * b.uniform()));
+  assert.deepEqual([...a.uniformArray(300, -2, 3)], one);
+  const buffer = new Float32Array(302);
+  assert.deepEqual([...c.fillUniform(buffer.subarray(1, 301), -2, 3)], one);
+  assert.equal(a.nextUint32(), c.nextUint32());
+  assert.throws(() => c.fillInts(new Int32Array(3), 0), /expected a positive integer/);
+});
