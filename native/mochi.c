@@ -1,10 +1,8 @@
 /*
- * MoCHi's host work in C, fused (the JavaScript twin is src/engine/host/mochiHost.ts; both give
- * the same numbers, see there for the formulas):
+ * MoCHi's host work in the addon, fused (the JavaScript twin is src/engine/host/mochiMix.ts; both
+ * give the same numbers, see there for the formulas):
  * - draws from xoshiro128** (src/engine/random.ts): the same stream, advanced in place;
- * - mix: for each query b (parallel over queries), the queue rows of its drawn hard negatives,
- *   the pair dots c = n_i·n_j, d = q·n_k, the weights of the logit-space form and the synthetic
- *   logits [B, s + s′] from the query's queue logits;
+ * - mix: mochiMix.c, checked and called here;
  * - scatter: the backward pass, added to the gradient dNeg [B, K] the queue logits already have
  *   (the same sums as a dense scatter and an element-wise Add), and dqq [B].
  * Sums run in the order TensorFlow.js's ops ran them before this kernel existed, so the values and
@@ -14,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dot8.h"
 #include "hot.h"
 #include "mochi.h"
+#include "mochiMix.h"
 #include "napi.h"
 #include "pool.h"
 
@@ -58,72 +56,6 @@ static bool get_sized(napi_env env, napi_value value, napi_typedarray_type want,
   if (!get_array(env, value, want, &a) || a.length != length) return false;
   *data = a.data;
   return true;
-}
-
-typedef struct {
-  int64_t K, N, s, sp, D;
-  const float *scores; /* [B, K] = scale·q·n */
-  double scale;
-  const float *rows; /* unit queue [K, D] */
-  const int32_t *hardest, *di, *dj, *dk;
-  const double *alpha, *beta;
-  const float *qq; /* [B] scale·q·q̂, or NULL when s′ = 0 */
-  int32_t *rowI, *rowJ, *rowK;
-  float *c, *d, *wA, *wB, *wQ, *wD, *logits;
-} mix_job;
-
-static inline double mix_norm(double w, double dot) {
-  const double norm = sqrt(w * w + (1 - w) * (1 - w) + 2 * w * (1 - w) * dot);
-  return norm > 1e-12 ? norm : 1e-12;
-}
-
-/* wx[t] = w_t / ‖…‖ and wy[t] = (1 − w_t) / ‖…‖ with ‖…‖² = w² + (1 − w)² + 2w(1 − w)·dot[t], for n
- * mixtures (a loop of its own, so that the square roots and divisions vectorise). */
-static inline void mix_weights(const double *restrict w, const float *restrict dot, float *restrict wx, float *restrict wy, int64_t n) {
-  for (int64_t t = 0; t < n; t++) {
-    const double norm = mix_norm(w[t], dot[t]);
-    wx[t] = (float)(w[t] / norm);
-    wy[t] = (float)((1 - w[t]) / norm);
-  }
-}
-
-HOT static void mix_part(void *ctx, int64_t begin, int64_t end) {
-  const mix_job *j = ctx;
-  const int64_t K = j->K, N = j->N, s = j->s, sp = j->sp, D = j->D, S = s + sp;
-  for (int64_t b = begin; b < end; b++) {
-    const int32_t *hard = j->hardest + b * N;
-    const float *score = j->scores + b * K;
-    const int64_t x0 = b * s, y0 = b * sp;
-    for (int64_t t = 0; t < s; t++) {
-      j->rowI[x0 + t] = hard[j->di[x0 + t]];
-      j->rowJ[x0 + t] = hard[j->dj[x0 + t]];
-    }
-    int64_t t = 0;
-    for (; t + 4 <= s; t += 4) {
-      const float *a[4], *c[4];
-      for (int p = 0; p < 4; p++) {
-        a[p] = j->rows + (int64_t)j->rowI[x0 + t + p] * D;
-        c[p] = j->rows + (int64_t)j->rowJ[x0 + t + p] * D;
-      }
-      hn_dot8_4(a, c, D, j->c + x0 + t);
-    }
-    for (; t < s; t++) j->c[x0 + t] = hn_dot8(j->rows + (int64_t)j->rowI[x0 + t] * D, j->rows + (int64_t)j->rowJ[x0 + t] * D, D);
-    mix_weights(j->alpha + x0, j->c + x0, j->wA + x0, j->wB + x0, s);
-    for (int64_t t = 0; t < s; t++) {
-      const float la = score[j->rowI[x0 + t]] * j->wA[x0 + t], lb = score[j->rowJ[x0 + t]] * j->wB[x0 + t];
-      j->logits[b * S + t] = la + lb;
-    }
-    for (int64_t t = 0; t < sp; t++) {
-      const int32_t rk = hard[j->dk[y0 + t]];
-      j->rowK[y0 + t] = rk;
-      j->d[y0 + t] = (float)(score[rk] / j->scale);
-    }
-    mix_weights(j->beta + y0, j->d + y0, j->wQ + y0, j->wD + y0, sp);
-    for (int64_t t = 0; t < sp; t++) {
-      const float lq = j->qq[b] * j->wQ[y0 + t], ld = score[j->rowK[y0 + t]] * j->wD[y0 + t];
-      j->logits[b * S + s + t] = lq + ld;
-    }
-  }
 }
 
 typedef struct {
@@ -208,7 +140,7 @@ static napi_value mochi_mix(napi_env env, napi_callback_info info) {
   size_t argc = 21;
   napi_value v[21];
   int64_t B, K, N, s, sp, D;
-  mix_job j;
+  hn_mix_job j;
   void *p[21];
   const char *usage = "mochiMix: expected (sizes Int32Array [B, K, N, s, s', D], scores [B·K], scale, rows [K·D], hardest Int32Array [B·N], i, j Int32Array [B·s], "
                       "alpha Float64Array [B·s], k Int32Array [B·s'], beta Float64Array [B·s'], qq [B] or null, rowI, rowJ Int32Array [B·s], rowK Int32Array [B·s'], "
@@ -240,8 +172,8 @@ static napi_value mochi_mix(napi_env env, napi_callback_info info) {
     if (di[x] < 0 || di[x] >= N || dj[x] < 0 || dj[x] >= N) FAIL(env, "mochiMix: a drawn rank is out of range");
   for (size_t x = 0; x < bp; x++)
     if (dk[x] < 0 || dk[x] >= N) FAIL(env, "mochiMix: a drawn rank is out of range");
-  j = (mix_job){K, N, s, sp, D, p[1], j.scale, p[3], hardest, di, dj, dk, p[7], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20]};
-  hn_parallel(B, 8, mix_part, &j);
+  j = (hn_mix_job){K, N, s, sp, D, p[1], j.scale, p[3], hardest, di, dj, dk, p[7], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20]};
+  hn_mochi_mix(&j, B);
   return NULL;
 }
 

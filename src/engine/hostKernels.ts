@@ -1,7 +1,9 @@
 /**
  * The one route from JavaScript to native host code: loops over typed arrays that run in C
- * (`native/*.c`, through the addon) while the native backend is active, else in their
- * JavaScript twins (`engine/host/*.ts`), with the same results. Callers never ask which.
+ * (`native/*.c`, through the addon) while the native backend is active; else the selection and
+ * MoCHi's mix in the same C compiled to WebAssembly (`host/compiledKernels.ts`, once `initEngine`
+ * has loaded it), and the rest (or everything, before that) in their JavaScript twins
+ * (`engine/host/*.ts`), with the same results. Callers never ask which.
  *
  * - `hardestIndicesIn`: the N largest scores of each row `[B, K]` → `[B, N]` (selection.c / host/selection.ts);
  * - `pairDots`: rows[I[x]]·rows[J[x]] (selection.c / a float64 loop: equal up to rounding);
@@ -23,6 +25,7 @@ import { floatValues, type CpuBackend } from './native/kernelCall.js';
 import { allocate, exclusiveValues } from './native/memory.js';
 import type { Rng } from './random.js';
 import { blurInPlace, jitterInPlace, warpAffine } from './host/augmentPixels.js';
+import { compiledKernels } from './host/compiledKernels.js';
 import { selectHardest } from './host/selection.js';
 import { mixJs, rowDot, scatterAddJs, type MochiMixArrays, type MochiMixed } from './host/mochiMix.js';
 import { HostScratch } from './host/scratch.js';
@@ -59,7 +62,9 @@ export function hardestIndicesIn(scores: Float32Array, B: number, K: number, N: 
   if (scores.length !== B * K) throw new Error(`hardestIndices: expected ${B}×${K} scores, got ${scores.length}`);
   const out = scratch?.int32('hardest', B * N) ?? new Int32Array(B * N);
   const addon = activeAddon();
+  const compiled = compiledKernels();
   if (addon !== undefined) addon.hardest(scores, B, K, N, range?.[0] ?? NaN, range?.[1] ?? NaN, out);
+  else if (compiled !== undefined) compiled.hardest(scores, B, K, N, range, out);
   else selectHardest(scores, B, K, N, range, out);
   return out;
 }
@@ -119,8 +124,10 @@ export function mochiMix(m: MochiMixArrays, scratch = new HostScratch()): MochiM
     logits: hostArray(m.B * (m.s + m.sPrime)),
   };
   const addon = activeAddon();
+  const compiled = compiledKernels();
   if (addon === undefined) {
-    mixJs(m, out);
+    if (compiled !== undefined) compiled.mix(m, out);
+    else mixJs(m, out);
     return out;
   }
   addon.mochiMix(

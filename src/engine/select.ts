@@ -19,6 +19,7 @@
  */
 import * as tf from './tf.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { loadCompiledKernels } from './host/compiledKernels.js';
 import { installWasmFixes } from './wasm/fixes.js';
 
 // Silences tfjs's console banners and debug warnings ("looks like you are running in Node.js").
@@ -137,6 +138,7 @@ export async function initEngineOn(host: HostBackends | undefined, options: Engi
       continue;
     }
     const nativeProblem = host?.nativeProblem();
+    await loadCompiledKernels();
     current = { backend, fixes, nativeKernels, threads, available, failed, ...(nativeProblem !== undefined ? { nativeProblem } : {}) };
     return current;
   }
