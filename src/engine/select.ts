@@ -38,6 +38,11 @@ export interface EngineInfo {
   fixes: string[];
   /** Kernels that run natively (the native backend; empty otherwise). */
   nativeKernels: string[];
+  /**
+   * Where the host kernels (MoCHi's selection and mix, …; `engine/hostKernels.ts`) run: the addon
+   * (`native`), the same C compiled to WebAssembly (`wasm`), or the JavaScript twins.
+   */
+  hostKernels: 'native' | 'wasm' | 'javascript';
   /** Compute threads (the native backend's OpenBLAS threads; 1 elsewhere). */
   threads: number;
   /** Backends that could be used on this machine, best first. */
@@ -138,8 +143,8 @@ export async function initEngineOn(host: HostBackends | undefined, options: Engi
       continue;
     }
     const nativeProblem = host?.nativeProblem();
-    await loadCompiledKernels();
-    current = { backend, fixes, nativeKernels, threads, available, failed, ...(nativeProblem !== undefined ? { nativeProblem } : {}) };
+    const hostKernels = backend === 'native' ? 'native' : (await loadCompiledKernels()) !== undefined ? 'wasm' : 'javascript';
+    current = { backend, fixes, hostKernels, nativeKernels, threads, available, failed, ...(nativeProblem !== undefined ? { nativeProblem } : {}) };
     return current;
   }
   throw new Error(`no backend initialised: ${failed.map((f) => `${f.backend} (${f.reason})`).join(', ')}`);
@@ -170,8 +175,8 @@ export function describeEngine(info: EngineInfo, options: { verbose?: boolean } 
     info.backend === 'native'
       ? ` (OpenBLAS, ${threads}${verbose ? `; native kernels: ${info.nativeKernels.join(', ')}` : ''})`
       : info.fixes.length > 0
-        ? verbose ? ` (kernel fixes: ${info.fixes.join(', ')})` : ` (${fixes})`
-        : '';
+        ? verbose ? ` (kernel fixes: ${info.fixes.join(', ')}; host kernels: ${info.hostKernels})` : ` (${fixes}; host kernels: ${info.hostKernels})`
+        : ` (host kernels: ${info.hostKernels})`;
   const fellBack = info.failed.length > 0 ? `; failed to start: ${info.failed.map((f) => `${f.backend} (${f.reason})`).join(', ')}` : '';
   const problem = info.nativeProblem !== undefined ? `; native backend unavailable: ${info.nativeProblem}` : '';
   return `backend: ${info.backend}${details}${fellBack}${problem}`;

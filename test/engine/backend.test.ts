@@ -32,17 +32,20 @@ test('auto selection prefers native when the addon is built, else wasm with ever
       assert.equal(info.backend, 'wasm');
       assert.deepEqual(info.available, ['wasm', 'cpu']);
       assert.deepEqual(info.fixes, ['transposed-matmul', 'batch-gather', 'conv-gradients', 'segment-sum', 'pool-gradients', 'cast-to-bool']);
-      assert.match(describeEngine(info), /^backend: wasm \(kernel fixes: transposed-matmul.*\); native backend unavailable: /);
+      assert.equal(info.hostKernels, 'wasm');
+      assert.match(describeEngine(info), /^backend: wasm \(kernel fixes: transposed-matmul.*; host kernels: wasm\); native backend unavailable: /);
     } else {
       assert.equal(info.backend, 'native');
       assert.equal(tf.getBackend(), 'native');
       assert.deepEqual(info.available, ['native', 'wasm', 'cpu']);
       for (const k of ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Softmax']) assert.ok(info.nativeKernels.includes(k), k);
+      assert.equal(info.hostKernels, 'native');
       assert.match(describeEngine(info), /^backend: native \(OpenBLAS, \d+ threads?; native kernels: BatchMatMul, /);
     }
     const wasm = await initEngine({ backend: 'wasm' });
     assert.deepEqual(wasm.fixes, ['transposed-matmul', 'batch-gather', 'conv-gradients', 'segment-sum', 'pool-gradients', 'cast-to-bool']);
     assert.deepEqual(wasm.nativeKernels, []);
+    assert.equal(wasm.hostKernels, 'wasm');
   } finally {
     if (saved !== undefined) process.env.HARDNEG_BACKEND = saved;
   }

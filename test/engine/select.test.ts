@@ -35,7 +35,7 @@ test('a wasm backend whose binaries do not load falls back to cpu and says so', 
   const { info, line } = selectIn("{ wasmPaths: '/nonexistent/' }");
   assert.equal(info?.backend, 'cpu');
   assert.deepEqual(info?.failed.map((f) => f.backend), ['wasm']);
-  assert.equal(line, 'backend: cpu; failed to start: wasm (it did not initialise)');
+  assert.equal(line, 'backend: cpu (host kernels: wasm); failed to start: wasm (it did not initialise)');
 });
 
 test('a backend asked for by name that fails to initialise is a one-line error', () => {

@@ -107,7 +107,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 test('the playground: Figure 1 follows N, s, s′ and the query; MoCo and MoCHi train in the worker', { skip, timeout: 240_000 }, async () => {
   const { page, problems } = await open('/?backend=wasm');
   await page.waitForFunction(() => (window as unknown as { hardnegPlayground?: { toy(): unknown } }).hardnegPlayground?.toy() !== undefined, null, { timeout: 60_000 });
-  assert.match((await page.textContent('#engine')) ?? '', /^backend: wasm \(kernel fixes: transposed-matmul/);
+  assert.match((await page.textContent('#engine')) ?? '', /^backend: wasm \(kernel fixes: transposed-matmul.*; host kernels: wasm\)/);
   assert.match(await readout(page), /^N hardest: 32 · h: 16 · h′: 8 · /);
   const before = { circle: await canvasPixels(page, 'circle'), histogram: await canvasPixels(page, 'histogram'), losses: losses(await readout(page)) };
   assert.equal(before.losses.length, 2);
