@@ -62,10 +62,8 @@ export function hardestIndicesIn(scores: Float32Array, B: number, K: number, N: 
   if (scores.length !== B * K) throw new Error(`hardestIndices: expected ${B}×${K} scores, got ${scores.length}`);
   const out = scratch?.int32('hardest', B * N) ?? new Int32Array(B * N);
   const addon = activeAddon();
-  const compiled = compiledKernels();
   if (addon !== undefined) addon.hardest(scores, B, K, N, range?.[0] ?? NaN, range?.[1] ?? NaN, out);
-  else if (compiled !== undefined) compiled.hardest(scores, B, K, N, range, out);
-  else selectHardest(scores, B, K, N, range, out);
+  else if (!compiledKernels()?.hardest(scores, B, K, N, range, out)) selectHardest(scores, B, K, N, range, out);
   return out;
 }
 
@@ -124,10 +122,8 @@ export function mochiMix(m: MochiMixArrays, scratch = new HostScratch()): MochiM
     logits: hostArray(m.B * (m.s + m.sPrime)),
   };
   const addon = activeAddon();
-  const compiled = compiledKernels();
   if (addon === undefined) {
-    if (compiled !== undefined) compiled.mix(m, out);
-    else mixJs(m, out);
+    if (!compiledKernels()?.mix(m, out)) mixJs(m, out);
     return out;
   }
   addon.mochiMix(

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { before, test } from 'node:test';
-import { loadCompiledKernels, type CompiledKernels } from '../../src/engine/host/compiledKernels.js';
+import { CompiledKernels, loadCompiledKernels } from '../../src/engine/host/compiledKernels.js';
 import { mixJs, type MochiMixArrays, type MochiMixed } from '../../src/engine/host/mochiMix.js';
 import { selectHardest } from '../../src/engine/host/selection.js';
 import { loadAddon } from '../../src/engine/native/loadAddon.js';
@@ -38,7 +38,7 @@ test('selection: the compiled module gives the JavaScript twin\'s indices', () =
     for (const range of [undefined, [-10.01, 10.01]] as const) {
       const [js, wasm] = [new Int32Array(B * N), new Int32Array(B * N)];
       selectHardest(scores, B, K, N, range as [number, number] | undefined, js);
-      kernels.hardest(scores, B, K, N, range as [number, number] | undefined, wasm);
+      assert.equal(kernels.hardest(scores, B, K, N, range as [number, number] | undefined, wasm), true);
       assert.deepEqual([...wasm], [...js], `${name}, range ${range}`);
     }
   }
@@ -100,6 +100,17 @@ test('the compiled module and the addon give the same bits (selection and mix)',
   addon.mochiMix(Int32Array.of(m.B, m.K, m.N, m.s, m.sPrime, m.D), m.scores, m.scale, m.rows, m.hardest, m.i, m.j, m.alpha, m.k, m.beta, m.qq, c.rowI, c.rowJ, c.rowK, c.c, c.d, c.wA, c.wB, c.wQ, c.wD, c.logits);
   kernels.mix(m, wasm);
   for (const key of Object.keys(c) as (keyof MochiMixed)[]) assert.ok(wasm[key].every((v, x) => Object.is(v, c[key][x])), key);
+});
+
+test('a call the module\'s memory cannot hold returns false and writes nothing (the caller then runs the twin)', () => {
+  const full = new CompiledKernels({ memory: new WebAssembly.Memory({ initial: 1 }), reset: () => {}, alloc: () => 0, hardest: () => 0, mix: () => {} });
+  const out = new Int32Array(4).fill(-7);
+  assert.equal(full.hardest(new Float32Array(8), 2, 4, 2, undefined, out), false);
+  assert.deepEqual([...out], [-7, -7, -7, -7]);
+  const m = mixCase(new Rng(6));
+  const mixed = emptyMixed(m);
+  assert.equal(full.mix(m, mixed), false);
+  assert.ok(mixed.logits.every((v) => v === 0));
 });
 
 const clang = spawnSync('clang', ['--version']).status === 0 && spawnSync('wasm-ld', ['--version']).status === 0;

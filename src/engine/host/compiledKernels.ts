@@ -7,7 +7,8 @@
  * rounding), about 3× faster than the twins.
  *
  * Each call resets the module's allocator, allocates its arrays in the module's memory, copies
- * the inputs in and the outputs out; indices are checked here, as the addon checks them.
+ * the inputs in and the outputs out; indices are checked here, as the addon checks them. A call
+ * too large for the module's memory (wasm32: 4 GiB) returns false and the caller runs the twin.
  * `loadCompiledKernels()` instantiates the module (asynchronously: browsers compile large modules
  * only so); `initEngine` calls it.
  */
@@ -29,17 +30,22 @@ type TypedClass = Int32ArrayConstructor | Float32ArrayConstructor | Float64Array
 export class CompiledKernels {
   constructor(private readonly x: Exports) {}
 
-  /** As `hardestIndicesIn` (`engine/hostKernels.ts`): the N largest scores of each row `[B, K]` into `out` `[B, N]`. */
-  hardest(scores: Float32Array, B: number, K: number, N: number, range: [number, number] | undefined, out: Int32Array): void {
+  /**
+   * As `hardestIndicesIn` (`engine/hostKernels.ts`): the N largest scores of each row `[B, K]`
+   * into `out` `[B, N]`. False (nothing written) when the module's memory cannot hold the call.
+   */
+  hardest(scores: Float32Array, B: number, K: number, N: number, range: [number, number] | undefined, out: Int32Array): boolean {
     this.x.reset();
-    const [pScores, pOut] = [this.alloc(scores), this.alloc(out)];
+    const [pScores, pOut] = [this.x.alloc(scores.byteLength), this.x.alloc(out.byteLength)];
+    if (pScores === 0 || pOut === 0) return false;
     this.view(Float32Array, pScores, scores.length).set(scores);
-    if (this.x.hardest(pScores, B, K, N, range?.[0] ?? NaN, range?.[1] ?? NaN, pOut) !== 0) throw new Error('hardestIndices: out of memory in the wasm host kernels');
+    if (this.x.hardest(pScores, B, K, N, range?.[0] ?? NaN, range?.[1] ?? NaN, pOut) !== 0) return false;
     out.set(this.view(Int32Array, pOut, out.length));
+    return true;
   }
 
-  /** As `mixJs` (`mochiMix.ts`), the pair dots summed as the addon sums them. */
-  mix(m: MochiMixArrays, out: MochiMixed): void {
+  /** As `mixJs` (`mochiMix.ts`), the pair dots summed as the addon sums them; false (nothing written) when the module's memory cannot hold the call. */
+  mix(m: MochiMixArrays, out: MochiMixed): boolean {
     const { B, K, N, s, sPrime, D } = m;
     checkIndices('hardest', m.hardest, K);
     for (const [name, ranks] of [['i', m.i], ['j', m.j], ['k', m.k]] as const) checkIndices(name, ranks, N);
@@ -48,21 +54,17 @@ export class CompiledKernels {
     const sizes = Int32Array.of(B, K, N, s, sPrime, D);
     const inputs: Typed[] = [sizes, m.scores, m.rows, m.hardest, m.i, m.j, m.alpha, m.k, m.beta, m.qq ?? new Float32Array(0)];
     const outputs: Typed[] = [out.rowI, out.rowJ, out.rowK, out.c, out.d, out.wA, out.wB, out.wQ, out.wD, out.logits];
-    const pIn = inputs.map((a) => this.alloc(a));
-    const pOut = outputs.map((a) => this.alloc(a));
+    const pIn = inputs.map((a) => this.x.alloc(a.byteLength));
+    const pOut = outputs.map((a) => this.x.alloc(a.byteLength));
+    if ([...pIn, ...pOut].includes(0)) return false;
     inputs.forEach((a, n) => this.view(a.constructor as TypedClass, pIn[n], a.length).set(a));
     const [pSizes, pScores, pRows, pHardest, pI, pJ, pAlpha, pK, pBeta, pQq] = pIn;
     this.x.mix(pSizes, pScores, m.scale, pRows, pHardest, pI, pJ, pAlpha, pK, pBeta, m.qq === null ? 0 : pQq, ...pOut);
     outputs.forEach((a, n) => a.set(this.view(a.constructor as TypedClass, pOut[n], a.length)));
+    return true;
   }
 
-  /** Room for `a` in the module's memory (views made before a later alloc may be detached: make them after). */
-  private alloc(a: Typed): number {
-    const at = this.x.alloc(a.byteLength);
-    if (at === 0) throw new Error(`wasm host kernels: out of memory for ${a.byteLength} bytes`);
-    return at;
-  }
-
+  /** A view of the module's memory (made after the call's last alloc, which may grow and so detach the memory). */
   private view<T extends TypedClass>(make: T, at: number, length: number): InstanceType<T> {
     return new make(this.x.memory.buffer, at, length) as InstanceType<T>;
   }
