@@ -26,7 +26,7 @@ test('--help lists the commands and --version prints the package version', () =>
 test('bench moco-step --json: a one-line backend summary on stderr (kernels with --verbose), one JSON line on stdout', () => {
   const r = hardneg('bench', 'moco-step', '--batch', '16', '--queue', '64', '--dim', '8', '--steps', '2', '--warmup', '1', '--json');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.err, auto === 'native' ? /^backend: native \(OpenBLAS, \d+ threads?\)$/m : /^backend: wasm \(\d+ kernel fix(es)?\)/m);
+  assert.match(r.err, auto === 'native' ? /^backend: native \(OpenBLAS, \d+ threads?\)$/m : /^backend: wasm \(\d+ kernel fix(es)?; host kernels: wasm\)/m);
   assert.equal(r.out.trim().split('\n').length, 1);
   const last = JSON.parse(r.out);
   assert.equal(last.bench, 'moco-step');
